@@ -1,0 +1,173 @@
+import math
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from taggit.managers import TaggableManager
+
+from authors.models import Author
+from config.validators import validate_image_upload
+
+from .sanitize import sanitize_html
+
+
+class Kind(models.Model):
+    """An editor-managed label such as Analysis or Op-Ed, shown after the title."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=70, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles a reader may see: published, with a publish time that has passed.
+
+        A published article with a future `published_at` is scheduled; it becomes visible the
+        moment that time passes, with no job to run.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_listing_relations(self):
+        """Everything a list or article page shows, in a fixed number of queries."""
+        return self.select_related("kind").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(
+        max_length=260, unique=True, help_text="The article's address: /articles/<slug>/."
+    )
+    kind = models.ForeignKey(
+        Kind,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text='Shown after the title, e.g. "… – Analysis".',
+    )
+    standfirst = models.TextField(
+        max_length=600,
+        blank=True,
+        help_text="One or two sentences shown under the title, in lists and in link previews.",
+    )
+    body = models.TextField(
+        help_text="HTML. Paragraphs, headings, lists, links, emphasis, quotes and images are "
+        "kept; anything else is removed when saved."
+    )
+    featured_image = models.ImageField(
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text="Shown above the article and in lists. JPEG, PNG, WebP or GIF, at most 5 MB.",
+    )
+    featured_image_alt = models.CharField(
+        "featured image alt text",
+        max_length=250,
+        blank=True,
+        help_text="Describes the image for readers who cannot see it. Required with an image.",
+    )
+    featured_image_caption = models.CharField(max_length=300, blank=True)
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    tags = TaggableManager(blank=True, help_text="Comma-separated topics, e.g. China, BRICS.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the article goes live. Leave empty to publish now; a future time "
+        "schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    comments_open = models.BooleanField(
+        default=True, help_text="Readers may post new comments on this article."
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.featured_image and not self.featured_image_alt.strip():
+            raise ValidationError(
+                {"featured_image_alt": "Describe the featured image for readers who cannot see it."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_title(self):
+        """The title as the page heading shows it: 'Title – Analysis'."""
+        return f"{self.title} – {self.kind.name}" if self.kind_id else self.title
+
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def ordered_authors(self):
+        """Authors in byline order; uses the prefetched bylines when present."""
+        return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def reading_minutes(self):
+        words = len(strip_tags(self.body).split())
+        return max(1, math.ceil(words / 220))
+
+
+class Byline(models.Model):
+    """An author's credit on an article, in the order the byline lists them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView
+
+from .models import Author
+
+
+class AuthorDetailView(ListView):
+    """An author's profile and their published articles, newest first.
+
+    The articles come through the reverse relation, whose manager is the articles app's own
+    queryset, so `published()` stays the single rule without this app importing `articles`.
+    """
+
+    template_name = "authors/author_detail.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return self.author.articles.published().with_listing_relations()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)

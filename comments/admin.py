@@ -1,0 +1,103 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from . import moderation
+from .models import Comment
+
+EMAIL_PERMISSION = "comments.view_commenter_email"
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: pending comments first, with why each was held."""
+
+    list_display = ["excerpt", "name", "article", "status", "held_reason", "age", "is_reply"]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article"]
+    search_fields = ["name", "body"]
+    actions = ["approve", "mark_spam", "remove"]
+    list_per_page = 50
+    readonly_fields = [
+        "article",
+        "parent",
+        "name",
+        "website",
+        "created_at",
+        "held_reason",
+        "ip_address",
+        "user_agent",
+        "staff_user",
+        "moderated_by",
+        "moderated_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).moderation_queue()
+
+    def get_fields(self, request, obj=None):
+        fields = ["article", "parent", "name"]
+        if request.user.has_perm(EMAIL_PERMISSION):
+            fields.append("email")
+        fields += [
+            "website",
+            "body",
+            "status",
+            "held_reason",
+            "created_at",
+            "ip_address",
+            "user_agent",
+            "staff_user",
+            "moderated_by",
+            "moderated_at",
+        ]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # The address is shown to those allowed to see it, but nobody edits what a reader typed.
+        return [*self.readonly_fields, "email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.moderated_by = request.user
+            obj.moderated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return comment.excerpt
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, comment):
+        return f"{timesince(comment.created_at)} ago"
+
+    @admin.display(description="Reply", boolean=True)
+    def is_reply(self, comment):
+        return comment.parent_id is not None
+
+    def _moderate(self, request, queryset, decision, verb):
+        changed = moderation.moderate(queryset, decision, request.user)
+        for comment in changed:
+            self.log_change(request, comment, f"{verb} the comment.")
+        count = len(changed)
+        self.message_user(
+            request,
+            f"{count} comment{'' if count == 1 else 's'} {verb.lower()}.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
+
+    @admin.action(description="Remove selected comments", permissions=["change"])
+    def remove(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.REMOVED, "Removed")

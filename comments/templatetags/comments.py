@@ -1,0 +1,66 @@
+"""`{% comment_section article %}`: how the comments app plugs into the article page.
+
+The articles app never imports comments; its template loads this tag instead.
+"""
+
+from django import template
+
+from ..forms import CommentForm
+from ..models import Comment
+
+register = template.Library()
+
+
+def build_threads(comments):
+    """Nest approved comments under their parents, in posting order.
+
+    Takes one flat list (one query) and returns `[(comment, [(reply, [...]), ...]), ...]`.
+    A reply whose parent is not approved is not shown.
+    """
+    children = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+
+    def thread(parent_id):
+        return [(comment, thread(comment.pk)) for comment in children.get(parent_id, [])]
+
+    return thread(None)
+
+
+@register.inclusion_tag("comments/comment_section.html", takes_context=True)
+def comment_section(context, article):
+    request = context["request"]
+    comments = list(Comment.objects.approved().filter(article=article).select_related("staff_user"))
+    threads = build_threads(comments)
+    shown = _count(threads)
+
+    form = context.get("comment_form")
+    replying_to = None
+    if form is None:
+        by_id = {comment.pk: comment for comment in comments}
+        replying_to = by_id.get(_int_or_none(request.GET.get("replyto")))
+        form = CommentForm(
+            article=article, initial={"parent": replying_to.pk if replying_to else None}
+        )
+    elif form.parent_comment is not None:
+        replying_to = form.parent_comment
+    return {
+        "article": article,
+        "threads": threads,
+        "comment_count": shown,
+        "form": form,
+        "replying_to": replying_to,
+        "request": request,
+        "messages": context.get("messages", ()),
+    }
+
+
+def _count(threads):
+    return sum(1 + _count(replies) for _comment, replies in threads)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class NewsroomAdminConfig(AdminConfig):
+    """The one admin site shared by editors, authors and moderators."""
+
+    default_site = "config.admin.NewsroomAdminSite"

@@ -1,0 +1,43 @@
+"""Newsroom roles: the staff groups and exactly the permissions each one holds.
+
+A data migration calls `sync_roles` so every database has the groups; running it again puts
+the groups back to this definition (permissions added by hand to a role group are removed).
+"""
+
+ROLE_PERMISSIONS = {
+    "Editor": {
+        "articles": ["add_article", "change_article", "delete_article", "view_article",
+                     "add_kind", "change_kind", "delete_kind", "view_kind",
+                     "add_byline", "change_byline", "delete_byline", "view_byline"],
+        "authors": ["add_author", "change_author", "delete_author", "view_author"],
+        "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag",
+                   "add_taggeditem", "change_taggeditem", "delete_taggeditem", "view_taggeditem"],
+    },
+    "Moderator": {
+        "comments": ["view_comment", "change_comment"],
+    },
+}  # fmt: skip
+
+
+def sync_roles(apps, schema_editor=None):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, app_permissions in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = []
+        for app_label, codenames in app_permissions.items():
+            found = list(
+                Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+            )
+            missing = set(codenames) - {permission.codename for permission in found}
+            if missing:
+                raise LookupError(f"Role {role} names unknown permissions: {sorted(missing)}")
+            permissions += found
+        group.permissions.set(permissions)

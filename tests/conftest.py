@@ -1,0 +1,34 @@
+"""Test-only settings, applied before any test touches them."""
+
+import shutil
+import tempfile
+
+import pytest
+
+_media_root = tempfile.mkdtemp(prefix="byline-test-media-")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = _media_root
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_media_root, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
