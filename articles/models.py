@@ -152,7 +152,7 @@ class Article(models.Model):
 
     @property
     def reading_minutes(self):
-        words = len(strip_tags(self.body).split())
+        words = len(strip_tags(self.body.replace("<", " <")).split())
         return max(1, math.ceil(words / 220))
 
 

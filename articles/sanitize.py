@@ -1,7 +1,8 @@
 """The one HTML allow-list for article bodies.
 
-Whatever reaches an article body (the admin form, an import, a forged POST) passes through
-`sanitize_html` before it is stored, so templates may mark the stored body safe. Anything not
+Every `Article.save()` passes the body through `sanitize_html` before it is stored, so
+templates may mark the stored body safe. Code that writes bodies without `save()`
+(`QuerySet.update`, `bulk_create`) must call `sanitize_html` itself. Anything not
 listed here is dropped: scripts, styles, event-handler attributes, `javascript:` URLs.
 """
 

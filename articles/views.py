@@ -10,7 +10,8 @@ from .models import Article
 class PublishedArticlesMixin:
     """Every reader page starts from `Article.objects.published()`."""
 
-    paginate_by = settings.ARTICLES_PER_PAGE
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
         return Article.objects.published().with_listing_relations()

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -11,7 +12,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display_links = ["photo_thumbnail", "name"]
     search_fields = ["name", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "slug", "role", "affiliation", "bio", "photo"]}),
         ("Links", {"fields": ["website", "x_url", "linkedin_url", "mastodon_url"]}),

@@ -13,7 +13,9 @@ class AuthorDetailView(ListView):
     """
 
     template_name = "authors/author_detail.html"
-    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

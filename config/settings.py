@@ -19,7 +19,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
+    SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key"
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     if not SECRET_KEY:

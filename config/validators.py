@@ -41,7 +41,7 @@ def validate_image_upload(file):
                     params={
                         "width": width,
                         "height": height,
-                        "limit": settings.MAX_IMAGE_PIXELS // 1_000_000,
+                        "limit": f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g}",
                     },
                 )
             image.verify()

@@ -30,7 +30,11 @@ def build_threads(comments):
 @register.inclusion_tag("comments/comment_section.html", takes_context=True)
 def comment_section(context, article):
     request = context["request"]
-    comments = list(Comment.objects.approved().filter(article=article).select_related("staff_user"))
+    comments = list(
+        Comment.objects.approved()
+        .filter(article=article)
+        .defer("email", "ip_address", "user_agent")
+    )
     threads = build_threads(comments)
     shown = _count(threads)
 
