@@ -9,6 +9,12 @@ from .models import Comment
 from .moderation import initial_status
 
 
+class WebsiteField(forms.URLField):
+    """A URL field that accepts only http and https (no javascript:, data:, ftp:)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.ModelForm):
     """The reader's comment form under an article.
 
@@ -16,12 +22,13 @@ class CommentForm(forms.ModelForm):
     database; it is never rendered back on any page other than this form's own error response.
     """
 
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    website = forms.URLField(
+    # Text, not IntegerField: the field is hidden, so a malformed value must be reported (and
+    # cleared) by clean() like any other bad parent, not as an error the reader cannot see.
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = WebsiteField(
         required=False,
         max_length=300,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     body = forms.CharField(
@@ -63,13 +70,15 @@ class CommentForm(forms.ModelForm):
         parent_id = cleaned_data.get("parent")
         if parent_id:
             self.parent_comment = (
-                Comment.objects.approved().filter(pk=parent_id, article=self.article).first()
+                Comment.objects.approved().filter(pk=int(parent_id), article=self.article).first()
+                if parent_id.isascii() and parent_id.isdigit()
+                else None
             )
             if self.parent_comment is None:
                 self.data = self.data.copy()
                 self.data["parent"] = ""
                 raise forms.ValidationError(
-                    "The comment you are replying to is not on this article. "
+                    "The comment you are replying to is not available on this article. "
                     "Your text is kept below: post it as a new comment or reload the page.",
                     code="invalid_parent",
                 )

@@ -15,12 +15,7 @@ class CommentQuerySet(models.QuerySet):
 
     def moderation_queue(self):
         """Pending comments first, then the rest, newest first within each group."""
-        return self.annotate(
-            is_pending=models.Case(
-                models.When(status=Comment.Status.PENDING, then=models.Value(0)),
-                default=models.Value(1),
-            )
-        ).order_by("is_pending", "-created_at")
+        return self.order_by(*MODERATION_QUEUE_ORDER)
 
 
 class Comment(models.Model):
@@ -110,3 +105,12 @@ class Comment(models.Model):
 
     def remove(self, by=None):
         self._moderate(self.Status.REMOVED, by)
+
+
+MODERATION_QUEUE_ORDER = [
+    models.Case(
+        models.When(status=Comment.Status.PENDING, then=models.Value(0)),
+        default=models.Value(1),
+    ).asc(),
+    "-created_at",
+]

@@ -7,7 +7,7 @@ and admin actions call these functions rather than setting statuses themselves.
 
 from .models import Comment
 
-HOLD_FOR_REVIEW = "held: every new comment is reviewed by a moderator before it appears"
+HOLD_FOR_REVIEW = "held: every comment is reviewed before it appears"
 
 
 def initial_status(comment):

@@ -102,4 +102,4 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
 class HeldCommentFactory(CommentFactory):
     status = Comment.Status.PENDING
-    held_reason = "held: every new comment is reviewed by a moderator before it appears"
+    held_reason = "held: every comment is reviewed before it appears"

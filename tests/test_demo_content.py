@@ -22,7 +22,7 @@ from authors.models import Author
 from comments.models import Comment
 
 LONG_SLUG = "wang-yi-in-moscow-how-far-does-the-sino-russian-alignment-go"
-HELD = "held: every new comment is reviewed by a moderator before it appears"
+HELD = "held: every comment is reviewed before it appears"
 User = get_user_model()
 
 
