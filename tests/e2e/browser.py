@@ -1,0 +1,92 @@
+"""The shared set-up for browser tests: a live server with static files and Debian's Chromium.
+
+Playwright drives `/usr/bin/chromium` (installed with `apt-get install chromium`); the
+browsers Playwright can download are never used. Without Chromium the tests are skipped, but
+on CI (`CI=true`) they fail, so a broken CI image cannot pass silently.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+TIMEOUT_MS = 10_000
+
+
+def require_chromium():
+    """Skip (or, on CI, fail) when Debian's Chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} not found: install it with `apt-get install chromium chromium-driver`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Browser tests cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server (serving the stylesheet) and one Chromium shared by the class's tests.
+
+    `serialized_rollback` restores the data migrations' rows (the Editor and Moderator groups)
+    that a transactional test's flush would otherwise remove.
+    """
+
+    serialized_rollback = True
+
+    @classmethod
+    def setUpClass(cls):
+        require_chromium()
+        from playwright.sync_api import sync_playwright
+
+        # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+        # the test's own ORM calls as if they were made from async code.
+        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        cls.playwright = sync_playwright().start()
+        try:
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+        except Exception:
+            cls.playwright.stop()
+            super().tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        if cls._async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
+
+    def new_page(self, **context_options):
+        """A page in a fresh browser context (its own cookies), closed after the test."""
+        context = self.browser.new_context(
+            **{"viewport": {"width": 1280, "height": 900}, **context_options}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.addCleanup(context.close)
+        return context.new_page()
+
+    def url(self, path):
+        return f"{self.live_server_url}{path}"
+
+    def screenshot(self, page, name):
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
