@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from . import moderation
@@ -12,7 +13,7 @@ EMAIL_PERMISSION = "comments.view_commenter_email"
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending comments first, with why each was held."""
 
-    list_display = ["excerpt", "name", "article", "status", "held_reason", "age", "is_reply"]
+    list_display = ["excerpt", "name", "article_title", "status", "held_reason", "age", "is_reply"]
     list_display_links = ["excerpt"]
     list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
@@ -78,6 +79,10 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="Comment")
     def excerpt(self, comment):
         return comment.excerpt
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_title(self, comment):
+        return Truncator(comment.article.title).chars(40)
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, comment):
