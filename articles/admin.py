@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, Q
+from django.utils import formats, timezone
+from django.utils.html import format_html
 
-from .models import Article, Byline, Kind
+from .forms import PUBLISH_PERMISSION, ArticleAdminForm
+from .models import Article, Byline, Kind, Tag
 
 
 class BylineInline(admin.TabularInline):
@@ -20,23 +23,66 @@ class KindAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("tagged_articles"))
+
+    @admin.display(description="Articles", ordering="article_total")
+    def article_count(self, tag):
+        return tag.article_total
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("in_review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published and live"),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "draft": queryset.drafts,
+            "in_review": queryset.in_review,
+            "scheduled": queryset.scheduled,
+            "live": queryset.published,
+        }.get(self.value(), queryset.all)()
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = [
-        "title",
-        "kind",
+    """Articles for the whole newsroom.
+
+    Editors (with `articles.publish_article`) see and change everything. Contributors see their
+    own unpublished articles, change only their own drafts, and may send them for review;
+    every rule is checked here on the server, not only hidden in the page.
+    """
+
+    form = ArticleAdminForm
+    list_display = ["title", "kind", "state_label", "byline", "published_at", "comment_count"]
+    list_filter = [
+        StateFilter,
         "status",
-        "byline",
-        "published_at",
-        "comment_count",
+        "kind",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        "authors",
     ]
-    list_filter = ["status", "kind", ("tags", admin.RelatedOnlyFieldListFilter), "authors"]
     search_fields = ["title", "standfirst", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     inlines = [BylineInline]
     list_select_related = ["kind"]
-    readonly_fields = ["created_at", "updated_at"]
+    actions = ["publish_now", "unpublish", "submit_for_review"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "standfirst", "body", "tags"]}),
         (
@@ -55,11 +101,56 @@ class ArticleAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .visible_in_admin_to(request.user)
             .annotate(
                 approved_comments=Count("comments", filter=Q(comments__status="approved")),
             )
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["created_at", "updated_at"]
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            readonly.append("published_at")
+        return readonly
+
+    def _is_own_draft(self, request, obj):
+        return obj.created_by_id == request.user.pk and obj.status == Article.Status.DRAFT
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+            return True
+        return self._is_own_draft(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+            return True
+        return self._is_own_draft(request, obj)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="State", ordering="status")
+    def state_label(self, article):
+        state = article.state
+        if state == "scheduled":
+            when = formats.date_format(timezone.localtime(article.published_at), "j M Y, H:i")
+            return format_html('<strong class="scheduled">Scheduled for {}</strong>', when)
+        return article.get_status_display()
 
     @admin.display(description="Authors")
     def byline(self, article):
@@ -68,3 +159,41 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Comments", ordering="approved_comments")
     def comment_count(self, article):
         return article.approved_comments
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        count = 0
+        for article in queryset:
+            if not article.is_published():
+                article.publish(at=timezone.now())
+                self.log_change(request, article, "Published the article.")
+                count += 1
+        self.message_user(request, f"{count} article{'' if count == 1 else 's'} published.")
+
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
+    def unpublish(self, request, queryset):
+        count = 0
+        for article in queryset.exclude(status=Article.Status.DRAFT):
+            article.unpublish()
+            self.log_change(request, article, "Unpublished the article.")
+            count += 1
+        self.message_user(request, f"{count} article{'' if count == 1 else 's'} back to draft.")
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        drafts = [
+            article
+            for article in queryset.filter(status=Article.Status.DRAFT)
+            if self.has_change_permission(request, article)
+        ]
+        for article in drafts:
+            article.submit_for_review()
+            self.log_change(request, article, "Submitted the article for review.")
+        count = len(drafts)
+        self.message_user(
+            request,
+            f"{count} article{'' if count == 1 else 's'} sent to the editors for review.",
+            messages.SUCCESS,
+        )

@@ -1,5 +1,6 @@
 import math
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
 
 from authors.models import Author
 from config.validators import validate_image_upload
@@ -28,6 +30,34 @@ class Kind(models.Model):
         return self.name
 
 
+class Tag(TagBase):
+    """A topic. Editors may describe it; the description heads the topic's page."""
+
+    description = models.TextField(
+        blank=True, help_text="Shown at the top of the topic's page. Plain text."
+    )
+
+    class Meta:
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")
+        ]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, with a publish time that has passed.
@@ -36,6 +66,23 @@ class ArticleQuerySet(models.QuerySet):
         moment that time passes, with no job to run.
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_review(self):
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def visible_in_admin_to(self, user):
+        """Editors see every article; a contributor sees only their own unpublished ones."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        return self.filter(
+            created_by=user, status__in=[Article.Status.DRAFT, Article.Status.IN_REVIEW]
+        )
 
     def with_listing_relations(self):
         """Everything a list or article page shows, in a fixed number of queries."""
@@ -48,6 +95,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=250)
@@ -85,8 +133,16 @@ class Article(models.Model):
     )
     featured_image_caption = models.CharField(max_length=300, blank=True)
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
-    tags = TaggableManager(blank=True, help_text="Comma-separated topics, e.g. China, BRICS.")
-    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    tags = TaggableManager(
+        through=TaggedArticle, blank=True, help_text="Comma-separated topics, e.g. China, BRICS."
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Draft: being written. In review: waiting for an editor. Published: live at "
+        "the publish time (a future time schedules it).",
+    )
     published_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -98,6 +154,19 @@ class Article(models.Model):
     comments_open = models.BooleanField(
         default=True, help_text="Readers may post new comments on this article."
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_articles",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every save; a form holding an older number is refused.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -105,6 +174,10 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            models.Index(fields=["created_by", "status"], name="article_created_by_status"),
+        ]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish any article"),
         ]
 
     def __str__(self):
@@ -137,6 +210,29 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def submit_for_review(self):
+        self.status = self.Status.IN_REVIEW
+        self.save()
+
+    def publish(self, at=None):
+        """Publish now, or schedule for `at`; an existing publish time is kept when `at` is None."""
+        self.status = self.Status.PUBLISHED
+        if at is not None:
+            self.published_at = at
+        self.save()
+
+    def unpublish(self):
+        """Take the article off the site (back to draft); its publish time is kept."""
+        self.status = self.Status.DRAFT
+        self.save()
+
+    @property
+    def state(self):
+        """What the newsroom calls the article now: draft, in review, scheduled or published."""
+        if self.is_scheduled():
+            return "scheduled"
+        return self.status
 
     def is_scheduled(self):
         return (

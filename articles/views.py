@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
 from . import structured_data
-from .models import Article
+from .models import Article, Tag
 
 
 class PublishedArticlesMixin:

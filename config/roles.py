@@ -4,14 +4,32 @@ A data migration calls `sync_roles` so every database has the groups; running it
 the groups back to this definition (permissions added by hand to a role group are removed).
 """
 
+ARTICLE_WORK = [
+    "add_article",
+    "change_article",
+    "view_article",
+    "add_byline",
+    "change_byline",
+    "delete_byline",
+    "view_byline",
+    "view_kind",
+    "view_tag",
+]
+
 ROLE_PERMISSIONS = {
+    # Writes articles; the articles admin limits them to their own drafts and to submitting
+    # for review (see articles/admin.py). No publish_article.
+    "Contributor": {
+        "articles": [*ARTICLE_WORK, "delete_article"],
+        "authors": ["view_author"],
+    },
     "Editor": {
-        "articles": ["add_article", "change_article", "delete_article", "view_article",
-                     "add_kind", "change_kind", "delete_kind", "view_kind",
-                     "add_byline", "change_byline", "delete_byline", "view_byline"],
+        "articles": [*ARTICLE_WORK, "delete_article", "publish_article",
+                     "add_kind", "change_kind", "delete_kind",
+                     "add_tag", "change_tag", "delete_tag",
+                     "add_taggedarticle", "change_taggedarticle", "delete_taggedarticle",
+                     "view_taggedarticle"],
         "authors": ["add_author", "change_author", "delete_author", "view_author"],
-        "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag",
-                   "add_taggeditem", "change_taggeditem", "delete_taggeditem", "view_taggeditem"],
     },
     "Moderator": {
         "comments": ["view_comment", "change_comment"],

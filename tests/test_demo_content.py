@@ -15,9 +15,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Byline, Kind
+from articles.models import Article, Byline, Kind, Tag, TaggedArticle
 from authors.models import Author
 from comments.models import Comment
 
@@ -33,7 +32,7 @@ def load_demo_content(*args):
 
 
 def model_counts():
-    models = [Kind, Author, Article, Byline, Comment, Tag, TaggedItem, User, Group]
+    models = [Kind, Author, Article, Byline, Comment, Tag, TaggedArticle, User, Group]
     return {model.__name__: model.objects.count() for model in models}
 
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
-from taggit.models import Tag
 
+from articles.models import Tag
 from comments import moderation
 from comments.models import Comment
 from tests.factories import (

@@ -4,10 +4,9 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from taggit.models import Tag
 
 from articles.admin import ArticleAdmin
-from articles.models import Article
+from articles.models import Article, Tag
 from tests.articles.images import image_bytes, png_upload
 from tests.factories import (
     ArticleFactory,
@@ -84,7 +83,7 @@ class EditorAccessTests(TestCase):
         assert self.client.get(reverse("admin:authors_author_add")).status_code == 200
 
     def test_editor_can_open_the_tag_admin(self):
-        response = self.client.get(reverse("admin:taggit_tag_changelist"))
+        response = self.client.get(reverse("admin:articles_tag_changelist"))
 
         assert response.status_code == 200
         assert "Energy" in response.content.decode()
@@ -140,7 +139,7 @@ class ModeratorAccessTests(TestCase):
         assert self.client.get(url).status_code == 403
 
     def test_moderator_is_refused_the_tag_admin(self):
-        assert self.client.get(reverse("admin:taggit_tag_changelist")).status_code == 403
+        assert self.client.get(reverse("admin:articles_tag_changelist")).status_code == 403
 
     def test_moderator_cannot_change_an_article_by_posting(self):
         data = article_form_data(

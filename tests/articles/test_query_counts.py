@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from taggit.models import Tag
 
+from articles.models import Tag
 from tests.articles.images import png_upload
 from tests.factories import (
     ArticleFactory,

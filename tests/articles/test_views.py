@@ -6,8 +6,8 @@ from django.conf import settings
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 
+from articles.models import Tag
 from tests.articles.images import png_upload
 from tests.factories import (
     ArticleFactory,
