@@ -142,16 +142,27 @@ class FirstRunTests(DemoContentTestCase):
         assert others.values("article").distinct().count() >= 1
         assert others.count() >= 2
 
-    def test_editor_and_moderator_are_staff_in_their_groups_only(self):
-        for username, group in [("editor", "Editor"), ("moderator", "Moderator")]:
+    def test_demo_staff_are_staff_in_their_groups_only(self):
+        for username, group in [
+            ("editor", "Editor"),
+            ("contributor", "Contributor"),
+            ("moderator", "Moderator"),
+        ]:
             user = User.objects.get(username=username)
             assert user.is_staff
             assert not user.is_superuser
             assert list(user.groups.values_list("name", flat=True)) == [group]
 
+    def test_contributor_signs_in_as_an_author_and_owns_their_draft(self):
+        contributor = User.objects.get(username="contributor")
+        assert contributor.author_profile.slug == "kenji-arakawa-moss"
+        draft = Article.objects.get(status=Article.Status.DRAFT)
+        assert draft.created_by == contributor
+
     def test_staff_can_log_in_with_the_printed_passwords(self):
         for username, password in [
             ("editor", "editor-demo-2026"),
+            ("contributor", "contributor-demo-2026"),
             ("moderator", "moderator-demo-2026"),
         ]:
             assert password in self.output
@@ -222,7 +233,11 @@ class WithoutDebugTests(DemoContentTestCase):
 
     def test_flag_allows_staff_accounts_without_debug(self):
         load_demo_content("--allow-staff-accounts-without-debug")
-        assert set(User.objects.values_list("username", flat=True)) == {"editor", "moderator"}
+        assert set(User.objects.values_list("username", flat=True)) == {
+            "editor",
+            "contributor",
+            "moderator",
+        }
 
     def test_no_staff_loads_the_content_without_accounts_or_staff_reply(self):
         output = load_demo_content("--no-staff")

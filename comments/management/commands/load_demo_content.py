@@ -158,6 +158,7 @@ class DemoStaff:
     first_name: str
     last_name: str
     may: str  # what the role may do, for the summary
+    author_slug: str = ""  # the author profile this account signs in as, if any
 
 
 STAFF = (
@@ -169,6 +170,16 @@ STAFF = (
         last_name="Editor",
         may="write, schedule and publish articles; manage kinds, bylines, authors and tags. "
         "No access to comments.",
+    ),
+    DemoStaff(
+        username="contributor",
+        password="contributor-demo-2026",
+        group="Contributor",
+        first_name="Kenji",
+        last_name="Arakawa-Moss",
+        may="write drafts and send them to the editors for review; edit their own author "
+        "profile. Cannot publish or touch other people's work.",
+        author_slug="kenji-arakawa-moss",
     ),
     DemoStaff(
         username="moderator",
@@ -516,6 +527,19 @@ def load_staff(tally):
     return users
 
 
+def link_staff_to_authors(staff, authors):
+    """Sign staff in as their author profile and make them the creator of its articles."""
+    for spec in STAFF:
+        user = staff.get(spec.group)
+        if user is None or not spec.author_slug:
+            continue
+        author = authors[spec.author_slug]
+        if author.user_id != user.pk:
+            author.user = user
+            author.save(update_fields=["user"])
+        Article.objects.filter(bylines__author=author).update(created_by=user)
+
+
 def load_comments(articles, staff, tally):
     """Reader comments, approved or waiting, and the publication's reply.
 
@@ -606,6 +630,7 @@ class Command(BaseCommand):
                 spec.slug: load_article(spec, kinds, authors, now, tally) for spec in ARTICLES
             }
             comments = load_comments(articles, staff, tally)
+            link_staff_to_authors(staff, authors)
         self.stdout.write(self.summary(tally, kinds, authors, articles, comments, staff))
 
     def summary(self, tally, kinds, authors, articles, comments, staff):
