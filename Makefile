@@ -28,6 +28,9 @@ install: $(INSTALLED) ## Create .venv and install Byline with its test tools
 run: $(INSTALLED) .env ## Set up and serve the demo site at http://127.0.0.1:8000/
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_content
+	@# The background worker (image renditions) runs beside the server and stops with it.
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(INSTALLED) ## Run the whole test suite (DATABASE_URL picks the database)

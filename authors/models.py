@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from config.images import Picture, ResponsiveImageField
 from config.validators import validate_image_upload
 
 
@@ -25,11 +26,18 @@ class Author(models.Model):
     bio = models.TextField(
         blank=True, max_length=1500, help_text="Short plain-text biography shown under articles."
     )
-    photo = models.ImageField(
+    photo = ResponsiveImageField(
         upload_to="authors/%Y/",
         blank=True,
         validators=[validate_image_upload],
-        help_text="A square portrait works best. JPEG, PNG, WebP or GIF, at most 5 MB.",
+        help_text="A square portrait works best. JPEG, PNG, WebP or GIF, at most 5 MB. "
+        "Location and camera data are removed when it is saved.",
+    )
+    photo_renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Smaller copies of the photo, made in the background after upload.",
     )
     website = models.URLField(blank=True)
     x_url = models.URLField("X (Twitter) profile", blank=True)
@@ -53,6 +61,11 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def photo_picture(self):
+        """The photo with its renditions, for includes/picture.html."""
+        return Picture(self.photo, self.photo_renditions)
 
     @property
     def credentials(self):

@@ -2,7 +2,11 @@
 
 Django's ImageField already asks Pillow whether the file is an image at all; these checks add
 what a publication needs on top: an allow-list of formats (no SVG, which can carry script), a
-file-size cap, and a pixel cap that rejects decompression bombs before anything decodes them.
+file-size cap, a pixel cap that rejects decompression bombs before anything decodes them, and a
+full decode that catches truncated files (Pillow's `verify()` does not, for JPEG).
+
+`check_image_header` runs first, from the upload form field (config/images.py), so an SVG or a
+decompression bomb gets its own message instead of Django's generic "Upload a valid image".
 """
 
 from django.conf import settings
@@ -11,6 +15,57 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+SVG_MESSAGE = (
+    "SVG images are not accepted: they can carry scripts. Upload a JPEG, PNG, WebP or GIF."
+)
+
+
+def _looks_like_svg(file):
+    head = file.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    name = (getattr(file, "name", "") or "").lower()
+    return name.endswith((".svg", ".svgz")) or head.startswith(b"<?xml") or b"<svg" in head
+
+
+def _too_many_pixels(width=None, height=None):
+    limit = f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g}"
+    if width is None:
+        return ValidationError(
+            "This image has more pixels than the %(limit)s megapixels allowed (it may be a "
+            "decompression bomb) and was not opened. Please resize it before uploading.",
+            code="image_too_many_pixels",
+            params={"limit": limit},
+        )
+    return ValidationError(
+        "This image is %(width)s×%(height)s pixels, more than the %(limit)s "
+        "megapixels allowed. Please resize it before uploading.",
+        code="image_too_many_pixels",
+        params={"width": width, "height": height, "limit": limit},
+    )
+
+
+def check_image_header(file):
+    """Refuse an SVG or a decompression bomb from the file's first bytes and header alone.
+
+    Anything Pillow cannot identify is left for the caller's own check to refuse.
+    """
+    position = file.tell() if hasattr(file, "tell") else None
+    try:
+        file.seek(0)
+        if _looks_like_svg(file):
+            raise ValidationError(SVG_MESSAGE, code="image_svg")
+        file.seek(0)
+        try:
+            with Image.open(file) as image:
+                width, height = image.size
+        except Image.DecompressionBombError as exc:
+            raise _too_many_pixels() from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            return
+        if width * height > settings.MAX_IMAGE_PIXELS:
+            raise _too_many_pixels(width, height)
+    finally:
+        if position is not None:
+            file.seek(position)
 
 
 def validate_image_upload(file):
@@ -21,6 +76,7 @@ def validate_image_upload(file):
             code="image_too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(max_bytes)},
         )
+    check_image_header(file)
     position = file.tell() if hasattr(file, "tell") else None
     try:
         file.seek(0)
@@ -34,17 +90,13 @@ def validate_image_upload(file):
                     params={"format": image_format or "This kind of"},
                 )
             if width * height > settings.MAX_IMAGE_PIXELS:
-                raise ValidationError(
-                    "This image is %(width)s×%(height)s pixels, more than the %(limit)s "
-                    "megapixels allowed. Please resize it before uploading.",
-                    code="image_too_many_pixels",
-                    params={
-                        "width": width,
-                        "height": height,
-                        "limit": f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g}",
-                    },
-                )
+                raise _too_many_pixels(width, height)
             image.verify()
+        if not getattr(file, "_committed", False):
+            # A new upload: decode it whole (within the pixel cap) to catch a truncated file.
+            file.seek(0)
+            with Image.open(file) as image:
+                image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
         raise ValidationError(
             "This file is not a readable image (it may be damaged or truncated).",

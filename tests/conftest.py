@@ -10,6 +10,7 @@ _media_root = tempfile.mkdtemp(prefix="byline-test-media-")
 
 def pytest_configure(config):
     from django.conf import settings
+    from django.core.signals import setting_changed
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -20,6 +21,10 @@ def pytest_configure(config):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.SECURE_SSL_REDIRECT = False
+    # Background tasks (image renditions) run as soon as they are enqueued. Importing the models
+    # already created the task backends, so they are told about the change.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    setting_changed.send(sender=type(settings), setting="TASKS", value=settings.TASKS, enter=True)
 
 
 def pytest_unconfigure(config):

@@ -1,0 +1,421 @@
+"""Featured images: hostile uploads refused, metadata stripped, renditions made and shown."""
+
+import io
+import struct
+import zlib
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from PIL import Image, ImageFile
+
+from articles.models import Article
+from config.images import Picture, make_renditions
+from tests.articles.images import image_bytes, png_upload
+from tests.articles.test_admin import article_form_data, featured_image_errors, response_errors
+from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
+from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
+
+ORIENTATION = 0x0112
+GPS_IFD = 0x8825
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
+
+
+def exif_image_bytes(width=40, height=20, image_format="JPEG", orientation=6):
+    """An image carrying a GPS position and an EXIF orientation (6: rotate 90° clockwise)."""
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    image.paste((20, 20, 200), (0, 0, width // 4, height))  # a blue band on the left edge
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif[GPS_IFD] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, exif=exif)
+    return buffer.getvalue()
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def bomb_png(width, height):
+    """A tiny PNG whose header claims `width`×`height` pixels: a decompression bomb."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def animated_gif_bytes():
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+def media_files():
+    root = Path(settings.MEDIA_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+def stored_image(fieldfile):
+    with fieldfile.open("rb") as stored:
+        image = Image.open(io.BytesIO(stored.read()))
+        image.load()
+    return image
+
+
+class HostileUploadTests(TestCase):
+    """Each refusal re-renders the admin form with its message and stores nothing at all."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+        cls.author = AuthorFactory()
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+        self.files_before = media_files()
+
+    def post_new_article(self, upload):
+        data = article_form_data(
+            title="Hostile",
+            slug="hostile",
+            author=self.author,
+            featured_image=upload,
+            featured_image_alt="A description",
+        )
+        return self.client.post(reverse("admin:articles_article_add"), data)
+
+    def assert_refused_and_nothing_stored(self, response):
+        assert response.status_code == 200
+        assert Article.objects.count() == 0
+        assert media_files() == self.files_before
+        return featured_image_errors(response)
+
+    def test_svg_is_refused_with_its_own_message(self):
+        response = self.post_new_article(SimpleUploadedFile("logo.svg", SVG, "image/svg+xml"))
+
+        errors = self.assert_refused_and_nothing_stored(response)
+        assert errors == [
+            "SVG images are not accepted: they can carry scripts. Upload a JPEG, PNG, WebP or GIF."
+        ]
+        assert "SVG images are not accepted" in response.content.decode()
+
+    def test_svg_renamed_to_png_is_refused_as_svg(self):
+        response = self.post_new_article(SimpleUploadedFile("logo.png", SVG, "image/png"))
+
+        errors = self.assert_refused_and_nothing_stored(response)
+        assert errors[0].startswith("SVG images are not accepted")
+
+    def test_decompression_bomb_is_refused_before_any_pixel_is_decoded(self):
+        bomb = SimpleUploadedFile("bomb.png", bomb_png(30_000, 30_000), "image/png")
+        assert bomb.size < 2000
+
+        with mock.patch.object(ImageFile.ImageFile, "load", side_effect=AssertionError("decoded")):
+            response = self.post_new_article(bomb)
+
+        errors = self.assert_refused_and_nothing_stored(response)
+        assert errors == [
+            "This image has more pixels than the 40 megapixels allowed (it may be a "
+            "decompression bomb) and was not opened. Please resize it before uploading."
+        ]
+
+    @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+    def test_bomb_below_pillows_own_limit_is_refused_with_its_dimensions(self):
+        bomb = SimpleUploadedFile("bomb.png", bomb_png(10_000, 10_000), "image/png")
+
+        with mock.patch.object(ImageFile.ImageFile, "load", side_effect=AssertionError("decoded")):
+            response = self.post_new_article(bomb)
+
+        errors = self.assert_refused_and_nothing_stored(response)
+        assert errors == [
+            "This image is 10000×10000 pixels, more than the 40 megapixels allowed. "
+            "Please resize it before uploading."
+        ]
+
+    def test_text_file_renamed_jpg_is_refused(self):
+        upload = SimpleUploadedFile("photo.jpg", b"Dear editor, here is my text.", "image/jpeg")
+
+        response = self.post_new_article(upload)
+
+        errors = self.assert_refused_and_nothing_stored(response)
+        assert errors == [
+            "Upload a valid image. The file you uploaded was either not an image or a "
+            "corrupted image."
+        ]
+
+    def test_truncated_jpeg_is_refused(self):
+        data = image_bytes(64, 64, image_format="JPEG", noisy=True)
+        upload = SimpleUploadedFile("cut.jpg", data[: len(data) // 2], "image/jpeg")
+
+        response = self.post_new_article(upload)
+
+        errors = self.assert_refused_and_nothing_stored(response)
+        assert errors == ["This file is not a readable image (it may be damaged or truncated)."]
+
+    def test_truncated_png_is_refused(self):
+        data = image_bytes(64, 64, noisy=True)
+        upload = SimpleUploadedFile("cut.png", data[: len(data) // 2], "image/png")
+
+        response = self.post_new_article(upload)
+
+        assert self.assert_refused_and_nothing_stored(response)
+
+    def test_change_form_refuses_an_svg_and_keeps_the_stored_image(self):
+        article = ArticleFactory(
+            featured_image=png_upload("kept.png"), featured_image_alt="Kept", authors=[self.author]
+        )
+        byline = article.bylines.get()
+        self.files_before = media_files()
+        data = article_form_data(
+            title=article.title,
+            slug=article.slug,
+            author=self.author,
+            byline_pk=byline.pk,
+            featured_image=SimpleUploadedFile("logo.svg", SVG, "image/svg+xml"),
+            featured_image_alt="A description",
+        )
+
+        response = self.client.post(
+            reverse("admin:articles_article_change", args=[article.pk]), data
+        )
+
+        assert response.status_code == 200
+        assert featured_image_errors(response)[0].startswith("SVG images are not accepted")
+        assert media_files() == self.files_before
+        article.refresh_from_db()
+        assert article.featured_image.name.endswith("kept.png")
+
+
+class UploadCleaningTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+        cls.author = AuthorFactory()
+
+    def test_admin_upload_loses_its_gps_position_and_is_turned_upright(self):
+        self.client.force_login(self.editor)
+        upload = SimpleUploadedFile("holiday.jpg", exif_image_bytes(40, 20), "image/jpeg")
+        data = article_form_data(
+            title="Located",
+            slug="located",
+            author=self.author,
+            featured_image=upload,
+            featured_image_alt="A red field",
+        )
+
+        response = self.client.post(reverse("admin:articles_article_add"), data)
+
+        assert response.status_code == 302, response_errors(response)
+        stored = stored_image(Article.objects.get(slug="located").featured_image)
+        assert stored.format == "JPEG"
+        assert stored.size == (20, 40)
+        exif = stored.getexif()
+        assert GPS_IFD not in exif
+        assert ORIENTATION not in exif
+        assert "exif" not in stored.info
+        # Orientation 6 turns the picture clockwise: the blue left edge ends up on top.
+        red, green, blue = stored.getpixel((10, 2))
+        assert blue > red
+
+    def test_png_and_webp_saved_through_the_model_lose_their_exif_too(self):
+        for image_format in ("PNG", "WEBP"):
+            with self.subTest(image_format):
+                upload = SimpleUploadedFile(
+                    f"located.{image_format.lower()}", exif_image_bytes(image_format=image_format)
+                )
+                article = ArticleFactory(featured_image=upload, featured_image_alt="Red")
+
+                stored = stored_image(article.featured_image)
+                assert stored.format == image_format
+                assert stored.size == (20, 40)
+                assert not stored.getexif()
+
+    def test_animated_gif_is_stored_untouched_and_stays_animated(self):
+        data = animated_gif_bytes()
+
+        article = ArticleFactory(
+            featured_image=SimpleUploadedFile("loop.gif", data, "image/gif"),
+            featured_image_alt="A loop",
+        )
+
+        with article.featured_image.open("rb") as stored:
+            assert stored.read() == data
+        assert stored_image(article.featured_image).n_frames == 3
+
+    def test_saving_without_a_new_image_neither_reencodes_nor_enqueues(self):
+        article = ArticleFactory(featured_image=png_upload("same.png"), featured_image_alt="Same")
+        article.refresh_from_db()
+        with article.featured_image.open("rb") as stored:
+            before = stored.read()
+
+        with self.captureOnCommitCallbacks() as callbacks:
+            article.title = "A new title"
+            article.save()
+
+        assert callbacks == []
+        with article.featured_image.open("rb") as stored:
+            assert stored.read() == before
+
+    def test_a_new_image_enqueues_renditions_once_committed(self):
+        with self.captureOnCommitCallbacks() as callbacks:
+            ArticleFactory(featured_image=png_upload("new.png"), featured_image_alt="New")
+
+        assert len(callbacks) == 1
+
+
+def renditions_of(fieldfile_owner_renditions):
+    return sorted((f["width"], f["format"]) for f in fieldfile_owner_renditions["files"])
+
+
+class RenditionTests(TestCase):
+    def make_article(self, width, height, name="wide.png", **kwargs):
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(
+                featured_image=png_upload(name, width=width, height=height),
+                featured_image_alt="A picture",
+                **kwargs,
+            )
+        article.refresh_from_db()
+        return article
+
+    def test_upload_gets_webp_and_jpeg_renditions_at_each_width(self):
+        article = self.make_article(2000, 1000)
+
+        record = article.featured_image_renditions
+        assert record["source"] == article.featured_image.name
+        assert renditions_of(record) == [
+            (width, key) for width in (480, 960, 1600) for key in ("jpeg", "webp")
+        ]
+        storage = article.featured_image.storage
+        for rendition in record["files"]:
+            with storage.open(rendition["name"]) as file:
+                image = Image.open(file)
+                assert image.format == {"webp": "WEBP", "jpeg": "JPEG"}[rendition["format"]]
+                assert image.size == (rendition["width"], rendition["width"] // 2)
+                assert rendition["height"] == rendition["width"] // 2
+            assert "/renditions/" in rendition["name"]
+
+    def test_renditions_are_never_wider_than_the_original(self):
+        article = self.make_article(700, 350)
+
+        assert renditions_of(article.featured_image_renditions) == [
+            (480, "jpeg"),
+            (480, "webp"),
+            (700, "jpeg"),
+            (700, "webp"),
+        ]
+
+    def test_a_tiny_image_gets_renditions_at_its_own_size_only(self):
+        article = self.make_article(8, 8)
+
+        assert {f["width"] for f in article.featured_image_renditions["files"]} == {8}
+
+    def test_the_task_runs_in_the_background_backend_and_reports_success(self):
+        article = ArticleFactory(featured_image=png_upload("task.png"), featured_image_alt="T")
+
+        result = make_renditions.enqueue("articles.Article", article.pk, "featured_image")
+
+        assert result.status == TaskResultStatus.SUCCESSFUL
+        article.refresh_from_db()
+        assert article.featured_image_renditions["source"] == article.featured_image.name
+
+    def test_an_animated_gif_gets_no_renditions(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(
+                featured_image=SimpleUploadedFile("loop.gif", animated_gif_bytes()),
+                featured_image_alt="A loop",
+            )
+        article.refresh_from_db()
+
+        assert article.featured_image_renditions["files"] == []
+        assert not article.featured_picture.has_renditions
+
+    def test_renditions_of_a_replaced_image_are_not_used(self):
+        article = self.make_article(1000, 500)
+        article.featured_image = png_upload("replacement.png")
+        article.save()
+
+        assert not Picture(article.featured_image, article.featured_image_renditions).files
+
+
+class ResponsivePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.author = AuthorFactory(slug="painter")
+
+    def make_article(self, with_renditions):
+        upload = png_upload("page.png", width=1200, height=600)
+        if not with_renditions:
+            return ArticleFactory(
+                featured_image=upload, featured_image_alt="A red field", authors=[self.author]
+            )
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(
+                featured_image=upload, featured_image_alt="A red field", authors=[self.author]
+            )
+        article.refresh_from_db()
+        return article
+
+    def test_article_page_shows_the_plain_original_before_renditions_exist(self):
+        article = self.make_article(with_renditions=False)
+
+        content = self.client.get(article.get_absolute_url()).content.decode()
+
+        assert "<picture>" not in content
+        assert "srcset" not in content
+        assert (
+            f'<img src="{article.featured_image.url}" alt="A red field" width="1200" height="600">'
+            in content
+        )
+
+    def test_article_page_shows_a_picture_with_srcsets_once_renditions_exist(self):
+        article = self.make_article(with_renditions=True)
+        url = article.featured_image.storage.url
+        files = {
+            (f["width"], f["format"]): f["name"] for f in article.featured_image_renditions["files"]
+        }
+
+        content = self.client.get(article.get_absolute_url()).content.decode()
+
+        webp, jpeg = (
+            ", ".join(f"{url(files[width, key])} {width}w" for width in (480, 960, 1200))
+            for key in ("webp", "jpeg")
+        )
+        sizes = "(min-width: 44rem) 42rem, 100vw"
+        assert (
+            f'<picture><source type="image/webp" srcset="{webp}" sizes="{sizes}">'
+            f'<img src="{article.featured_image.url}" srcset="{jpeg}" sizes="{sizes}" '
+            'alt="A red field" width="1200" height="600"></picture>'
+        ) in content
+
+    def test_home_page_cards_use_the_renditions(self):
+        self.make_article(with_renditions=True)
+
+        content = self.client.get("/").content.decode()
+
+        assert '<picture><source type="image/webp" srcset="' in content
+        assert 'alt="" width="480" height="270" loading="lazy"></picture>' in content
+
+    def test_pages_with_renditions_run_the_pinned_number_of_queries(self):
+        article = self.make_article(with_renditions=True)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.author.photo = png_upload("face.png", width=600, height=600)
+            self.author.save()
+
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
+            content = self.client.get(article.get_absolute_url()).content.decode()
+        assert content.count("<picture>") == 2  # the featured image and the author's photo
+        with self.assertNumQueries(HOME_PAGE_QUERIES):
+            content = self.client.get("/").content.decode()
+        assert content.count("<picture>") == 1
