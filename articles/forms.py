@@ -1,6 +1,9 @@
 from django import forms
 
-from .models import Article
+from .models import Article, StaleArticleError
+from .revisions import stale_save_message
+from .sanitize import has_content, sanitize_html
+from .widgets import ArticleBodyEditor, TagSuggestionWidget
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -28,11 +31,17 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at",
             "comments_open",
         ]
+        widgets = {"body": ArticleBodyEditor, "tags": TagSuggestionWidget}
+
+    # The article's version when the form was opened; a save over a newer one is refused.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     user = None  # set by ArticleAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
         if "status" in self.fields and not self.can_publish:
             self.fields["status"].choices = [
                 (value, label)
@@ -44,6 +53,13 @@ class ArticleAdminForm(forms.ModelForm):
     def can_publish(self):
         return self.user is not None and self.user.has_perm(PUBLISH_PERMISSION)
 
+    def clean_body(self):
+        """The body as it will be stored, so a redisplayed form shows what the save keeps."""
+        body = sanitize_html(self.cleaned_data["body"])
+        if not has_content(body):
+            raise forms.ValidationError("Write the article's body.", code="required")
+        return body
+
     def clean_status(self):
         status = self.cleaned_data["status"]
         if status == Article.Status.PUBLISHED and not self.can_publish:
@@ -52,3 +68,48 @@ class ArticleAdminForm(forms.ModelForm):
                 code="publish_not_allowed",
             )
         return status
+
+    def clean_loaded_version(self):
+        """Refuse the save when someone saved the article after this form was opened.
+
+        The error goes to the whole form: this field is hidden, so an error on it would not
+        show. A hand-made POST without the field is not checked (the admin page always sends
+        it); its save still raises the version, so other people's open forms are refused.
+        """
+        loaded_version = self.cleaned_data.get("loaded_version")
+        if self.instance.pk is not None and loaded_version is not None:
+            try:
+                self.instance.ensure_current(loaded_version)
+            except StaleArticleError:
+                self.add_error(
+                    None,
+                    forms.ValidationError(
+                        stale_save_message(self.instance, loaded_version, user=self.user),
+                        code="stale_article",
+                    ),
+                )
+        return loaded_version
+
+    @property
+    def expected_version(self):
+        """The version `Article.save` must find, or None for a new article."""
+        if self.instance.pk is None or not hasattr(self, "cleaned_data"):
+            return None
+        return self.cleaned_data.get("loaded_version")
+
+
+class MergeTagsForm(forms.Form):
+    """The target of the admin's "Merge selected tags" action (see articles/tags.py)."""
+
+    target_name = forms.CharField(
+        label="Merge into",
+        max_length=100,
+        help_text="The tag to keep: one of the selected tags, another existing tag, or a new "
+        "name. Every article carrying a selected tag will carry this one instead.",
+    )
+
+    def clean_target_name(self):
+        name = self.cleaned_data["target_name"].strip()
+        if not name:
+            raise forms.ValidationError("Name the tag to keep.", code="required")
+        return name

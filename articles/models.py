@@ -1,9 +1,10 @@
 import math
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Prefetch
+from django.db import models, router, transaction
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -11,6 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from authors.models import Author
+from config.images import Picture, ResponsiveImageField
 from config.validators import validate_image_upload
 
 from .sanitize import sanitize_html
@@ -46,6 +48,7 @@ class Tag(TagBase):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+@reversion.register()
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
@@ -92,6 +95,22 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+class StaleArticleError(Exception):
+    """A save from a copy of the article older than the stored one; nothing was written."""
+
+    def __init__(self, article_pk, expected_version, stored_version):
+        self.article_pk = article_pk
+        self.expected_version = expected_version
+        self.stored_version = stored_version
+        super().__init__(
+            f"Article {article_pk} is at version {stored_version}, not {expected_version}: "
+            "someone else saved it since this copy was loaded."
+        )
+
+
+# A revision keeps the article with its bylines and tag links, so restoring one brings back
+# the authors and tags it had; authors and tags themselves are not versioned with it.
+@reversion.register(follow=["bylines", "tagged_items"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -119,11 +138,18 @@ class Article(models.Model):
         help_text="HTML. Paragraphs, headings, lists, links, emphasis, quotes and images are "
         "kept; anything else is removed when saved."
     )
-    featured_image = models.ImageField(
+    featured_image = ResponsiveImageField(
         upload_to="articles/%Y/%m/",
         blank=True,
         validators=[validate_image_upload],
-        help_text="Shown above the article and in lists. JPEG, PNG, WebP or GIF, at most 5 MB.",
+        help_text="Shown above the article and in lists. JPEG, PNG, WebP or GIF, at most 5 MB. "
+        "Location and camera data are removed when it is saved.",
+    )
+    featured_image_renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Smaller copies of the featured image, made in the background after upload.",
     )
     featured_image_alt = models.CharField(
         "featured image alt text",
@@ -193,11 +219,63 @@ class Article(models.Model):
                 {"featured_image_alt": "Describe the featured image for readers who cannot see it."}
             )
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, expected_version=None, **kwargs):
+        """Save, raising `version` by one.
+
+        `expected_version` is the version the caller's copy was loaded at (the admin form
+        carries it); when the stored article has moved past it, `StaleArticleError` is raised
+        and nothing is written. Saves without it (actions, commands) still raise `version`, so
+        forms opened before them are refused.
+        """
         self.body = sanitize_html(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            if self.pk is not None and not self._state.adding and not kwargs.get("force_insert"):
+                self._claim_next_version(expected_version, using)
+            super().save(*args, **kwargs)
+
+    def _claim_next_version(self, expected_version, using):
+        """Compare and increment `version` in one UPDATE, so two saves cannot claim one number.
+
+        The row stays locked by that UPDATE until the surrounding transaction ends.
+        """
+        stored = type(self)._base_manager.using(using).filter(pk=self.pk)
+        if expected_version is None:
+            if stored.update(version=F("version") + 1):
+                self.version = stored.values_list("version", flat=True).get()
+            return
+        if not stored.filter(version=expected_version).update(version=F("version") + 1):
+            raise StaleArticleError(
+                self.pk, expected_version, stored.values_list("version", flat=True).first()
+            )
+        self.version = expected_version + 1
+
+    def ensure_current(self, expected_version):
+        """Raise `StaleArticleError` unless the stored article is still at `expected_version`.
+
+        Forms call this while validating, to refuse a stale save with a message rather than at
+        `save()`. The row is locked (on databases with row locks) until the caller's
+        transaction ends, so no other save can slip in between this check and the save.
+        """
+        using = router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            stored_version = (
+                type(self)
+                ._base_manager.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+        if stored_version != expected_version:
+            raise StaleArticleError(self.pk, expected_version, stored_version)
+
+    @property
+    def featured_picture(self):
+        """The featured image with its renditions, for includes/picture.html."""
+        return Picture(self.featured_image, self.featured_image_renditions)
 
     @property
     def display_title(self):
@@ -252,6 +330,7 @@ class Article(models.Model):
         return max(1, math.ceil(words / 220))
 
 
+@reversion.register()
 class Byline(models.Model):
     """An author's credit on an article, in the order the byline lists them."""
 

@@ -4,9 +4,16 @@ Every `Article.save()` passes the body through `sanitize_html` before it is stor
 templates may mark the stored body safe. Code that writes bodies without `save()`
 (`QuerySet.update`, `bulk_create`) must call `sanitize_html` itself. Anything not
 listed here is dropped: scripts, styles, event-handler attributes, `javascript:` URLs.
+
+Text pasted from Word also loses what only Word understands: conditional comments, the fake
+list bullets in `<![if !supportLists]>` blocks, `mso-` styles, `<o:p>` and the empty
+`&nbsp;` paragraphs it uses for spacing, so it arrives as plain paragraphs.
 """
 
+import re
+
 import nh3
+from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6",
@@ -30,13 +37,26 @@ ALLOWED_ATTRIBUTES = {
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
+# Word's "downlevel-revealed" blocks hold the bullets and numbers it draws by hand for lists.
+WORD_LIST_MARKERS = re.compile(r"<!\[if !support\w*\]>.*?<!\[endif\]>", re.IGNORECASE | re.DOTALL)
+EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0|<br>)*</p>")
+PARAGRAPH_EDGE_SPACE = re.compile(r"(?<=<p>)\s+|\s+(?=</p>)")
+
 
 def sanitize_html(html: str) -> str:
-    return nh3.clean(
-        html or "",
+    html = WORD_LIST_MARKERS.sub("", html or "")
+    html = nh3.clean(
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    return PARAGRAPH_EDGE_SPACE.sub("", EMPTY_PARAGRAPH.sub("", html)).strip()
+
+
+def has_content(html: str) -> bool:
+    """Whether sanitised HTML shows anything: text, or an image (an editor's empty `<p></p>`
+    does not count)."""
+    return bool(strip_tags(html).replace("&nbsp;", " ").strip()) or "<img" in html

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "taggit",
     "crispy_forms",
     "crispy_bootstrap5",
+    "reversion",
+    "django_tasks",
+    "django_tasks_db",
+    "django_prose_editor",
     "authors",
     "articles",
     "comments",
@@ -148,6 +152,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@byline.localhos
 # ------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# TASKS
+# ------------------------------------------------------------------------------
+# Background work (image renditions). The database backend needs `manage.py db_worker` running
+# (`make run` starts one); the tests use django_tasks.backends.immediate.ImmediateBackend.
+TASKS = {
+    "default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")},
+}
+
 # THIRD-PARTY
 # ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -158,6 +170,8 @@ TAGGIT_CASE_INSENSITIVE = True
 # ------------------------------------------------------------------------------
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=10)
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
+# How long a draft's share link for outside reviewers works (articles/share.py).
+SHARE_LINK_MAX_AGE_DAYS = env.int("SHARE_LINK_MAX_AGE_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

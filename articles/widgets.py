@@ -1,0 +1,93 @@
+"""Admin widgets for the article form: the rich-text body editor and tag suggestions.
+
+The body editor is django-prose-editor (ProseMirror/Tiptap), served from our own static files.
+Its extensions are limited to what `articles/sanitize.py` keeps, so the editor never offers
+something the save would remove. The editor is a convenience, not a guard: whatever arrives is
+sanitised on the server (`ArticleAdminForm.clean_body` and `Article.save`).
+"""
+
+from contextlib import suppress
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django_prose_editor.widgets import AdminProseEditorWidget
+from taggit.forms import TagWidget
+
+from .tags import popular_tags
+
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "HardBreak": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # Figure inserts <figure><img><figcaption> from an image URL; its "Browse..." button opens
+    # the inline image upload page (ArticleAdmin.inline_image_view), set per request.
+    "Figure": True,
+    "Image": True,
+    "Caption": True,
+}
+
+
+def inline_image_upload_url():
+    try:
+        return reverse("admin:articles_article_inline_image")
+    except NoReverseMatch:
+        return None
+
+
+class ArticleBodyEditor(AdminProseEditorWidget):
+    """The article body as a prose editor; a plain textarea of HTML when JavaScript is off."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, preset="configurable")
+
+    def get_config(self):
+        extensions = dict(BODY_EDITOR_EXTENSIONS)
+        if picker_url := inline_image_upload_url():
+            extensions["Figure"] = {"pickerUrl": picker_url}
+        self.config = {"extensions": extensions}
+        return super().get_config()
+
+
+class TagSuggestionWidget(TagWidget):
+    """taggit's comma-separated text box, with a `<datalist>` of existing tags.
+
+    Without JavaScript the browser offers the listed tags for the first name typed. The script
+    (static/articles/admin/tag_suggestions.js) asks the tag autocomplete endpoint for names
+    matching the name being typed after the last comma and offers them as completions of the
+    whole value, so suggestions follow every tag in the list.
+    """
+
+    suggestion_count = 50
+
+    class Media:
+        js = ["articles/admin/tag_suggestions.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id') or name}_suggestions"
+        widget_attrs.setdefault("autocomplete", "off")
+        with suppress(NoReverseMatch):
+            widget_attrs["data-autocomplete-url"] = reverse("admin:articles_tag_autocomplete")
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        text_box = self._render(self.template_name, context, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}"></option>',
+            ((tag,) for tag in popular_tags(self.suggestion_count)),
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            text_box,
+            context["widget"]["attrs"]["list"],
+            options,
+        )
