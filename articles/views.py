@@ -1,8 +1,15 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from . import structured_data
+from . import share, structured_data
 from .models import Article, Tag
 
 
@@ -40,3 +47,81 @@ class TagArticleListView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class UnpublishedArticleMixin:
+    """The reader page for an article readers cannot see yet, marked as such.
+
+    Same template and context as the live page, plus a banner; kept out of caches (the views
+    are wrapped in `never_cache`) and out of search engines. The comment section shows no form
+    for an unpublished article (comments/templatetags/comments.py).
+    """
+
+    banner = ""
+
+    def get_banner_detail(self):
+        return ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            unpublished_banner=self.banner,
+            unpublished_detail=self.get_banner_detail(),
+            noindex=True,
+            **kwargs,
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.is_published():
+            return redirect(self.object)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class ArticlePreviewView(UnpublishedArticleMixin, ArticleDetailView):
+    """Staff preview of a draft, in-review or scheduled article, as readers will see it.
+
+    Open to staff who may see the article in the admin (`visible_in_admin_to`); a live article
+    sends them to its public page.
+    """
+
+    banner = "Preview — not published"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not (user.has_perm("articles.view_article") or user.has_perm("articles.change_article")):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Article.objects.visible_in_admin_to(self.request.user).with_listing_relations()
+
+    def get_banner_detail(self):
+        if self.object.is_scheduled():
+            when = formats.date_format(
+                timezone.localtime(self.object.published_at), "DATETIME_FORMAT"
+            )
+            return f"Scheduled for {when}"
+        return self.object.get_status_display()
+
+
+@method_decorator(never_cache, name="dispatch")
+class SharedArticleView(UnpublishedArticleMixin, ArticleDetailView):
+    """An unpublished article, read-only, for whoever holds its share link (articles/share.py)."""
+
+    banner = "Shared draft — not published"
+
+    def get_banner_detail(self):
+        return "Shared for review. Please do not pass this link on."
+
+    def get_object(self, queryset=None):
+        try:
+            return share.article_for_token(
+                self.kwargs["token"], Article.objects.with_listing_relations()
+            )
+        except share.InvalidShareLink as error:
+            raise Http404("This share link has ended or is not valid.") from error

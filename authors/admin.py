@@ -5,9 +5,19 @@ from django.utils.html import format_html
 
 from .models import Author
 
+CHANGE_PERMISSION = "authors.change_author"
+
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    """Author profiles: editors manage them all; an author may edit their own.
+
+    A staff user linked to a profile (`Author.user`) may open and change that profile without
+    `authors.change_author`, but not re-link it to another account; holding no author
+    permission at all, they see only their own profile. Checked on the server, so a forged
+    POST for someone else's profile is refused.
+    """
+
     list_display = ["photo_thumbnail", "name", "role", "affiliation", "article_count"]
     list_display_links = ["photo_thumbnail", "name"]
     search_fields = ["name", "role", "affiliation"]
@@ -20,7 +30,37 @@ class AuthorAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("bylines"))
+        queryset = super().get_queryset(request).annotate(article_total=Count("bylines"))
+        user = request.user
+        if user.has_perm("authors.view_author") or user.has_perm(CHANGE_PERMISSION):
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def _own_profile(self, request):
+        """The profile the signed-in user is linked to, or None (cached on the user)."""
+        try:
+            return request.user.author_profile
+        except Author.DoesNotExist:
+            return None
+
+    def _is_own(self, request, obj):
+        if obj is None:
+            return self._own_profile(request) is not None
+        return obj.user_id is not None and obj.user_id == request.user.pk
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self._is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if super().has_change_permission(request, obj):
+            return True
+        return obj is not None and self._is_own(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(CHANGE_PERMISSION):
+            readonly.append("user")
+        return readonly
 
     @admin.display(description="Photo")
     def photo_thumbnail(self, author):

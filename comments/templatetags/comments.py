@@ -38,20 +38,24 @@ def comment_section(context, article):
     threads = build_threads(comments)
     shown = _count(threads)
 
+    # Staff previews and share links show an unpublished article's section without a form:
+    # comments are taken only on published articles (views.post_comment).
+    unpublished = not article.is_published()
     form = context.get("comment_form")
     replying_to = None
-    if form is None:
+    if form is None and not unpublished:
         by_id = {comment.pk: comment for comment in comments}
         replying_to = by_id.get(_int_or_none(request.GET.get("replyto")))
         form = CommentForm(
             article=article, initial={"parent": replying_to.pk if replying_to else None}
         )
-    elif form.parent_comment is not None:
+    elif form is not None and form.parent_comment is not None:
         replying_to = form.parent_comment
     return {
         "article": article,
         "threads": threads,
         "comment_count": shown,
+        "unpublished": unpublished,
         "form": form,
         "replying_to": replying_to,
         "request": request,

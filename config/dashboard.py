@@ -1,0 +1,154 @@
+"""The newsroom dashboard: what needs doing now, at the top of the admin index.
+
+Each box shows only to staff whose permissions cover it, and costs at most one query whatever
+the amount of data: lists are cut to `BOX_LIMIT` rows, counts are counted by the database.
+Models are looked up through the app registry when the page is built, so `config` imports no
+app at module level (the apps import `config`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils.http import urlencode
+
+BOX_LIMIT = 8
+
+
+@dataclass
+class Row:
+    title: str
+    url: str
+    when: datetime | None = None
+
+
+@dataclass
+class Box:
+    key: str
+    title: str
+    more_url: str
+    more_label: str
+    empty: str
+    when_label: str = ""
+    rows: list[Row] = field(default_factory=list)
+    count: int | None = None
+
+
+def changelist_url(model_label, **filters):
+    app_label, model_name = model_label.split(".")
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def _article_rows(queryset, when_field, link_to_admin=True):
+    rows = []
+    for article in queryset.only("pk", "title", "slug", when_field)[:BOX_LIMIT]:
+        url = (
+            reverse("admin:articles_article_change", args=[article.pk])
+            if link_to_admin
+            else article.get_absolute_url()
+        )
+        rows.append(Row(article.title, url, getattr(article, when_field)))
+    return rows
+
+
+def boxes_for(user):
+    """The dashboard boxes `user` may see, in the order they are shown."""
+    Article = apps.get_model("articles", "Article")
+    Comment = apps.get_model("comments", "Comment")
+    boxes = []
+    if user.has_perm("comments.view_comment"):
+        boxes.append(
+            Box(
+                key="moderation",
+                title="Comments awaiting moderation",
+                count=Comment.objects.pending().count(),
+                more_url=changelist_url("comments.comment", status__exact=Comment.Status.PENDING),
+                more_label="Open the moderation queue",
+                empty="",
+            )
+        )
+    is_editor = user.has_perm("articles.publish_article")
+    if is_editor:
+        boxes.append(
+            Box(
+                key="in_review",
+                title="Articles in review",
+                rows=_article_rows(
+                    Article.objects.in_review().order_by("updated_at"), "updated_at"
+                ),
+                more_url=changelist_url("articles.article", state="in_review"),
+                more_label="All articles in review",
+                empty="Nothing is waiting for an editor.",
+                when_label="Updated",
+            )
+        )
+        boxes.append(
+            Box(
+                key="scheduled",
+                title="Scheduled",
+                rows=_article_rows(
+                    Article.objects.scheduled().order_by("published_at"), "published_at"
+                ),
+                more_url=changelist_url("articles.article", state="scheduled"),
+                more_label="All scheduled articles",
+                empty="Nothing is scheduled.",
+                when_label="Goes live",
+            )
+        )
+    if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
+        boxes.append(
+            Box(
+                key="published",
+                title="Recently published",
+                rows=_article_rows(
+                    Article.objects.published().order_by("-published_at", "-pk"),
+                    "published_at",
+                    link_to_admin=is_editor,
+                ),
+                more_url=(
+                    changelist_url("articles.article", state="live")
+                    if is_editor
+                    else reverse("articles:list")
+                ),
+                more_label="All published articles" if is_editor else "The site's front page",
+                empty="Nothing has been published yet.",
+                when_label="Published",
+            )
+        )
+    if user.has_perm("articles.add_article"):
+        boxes.append(
+            Box(
+                key="my_drafts",
+                title="My drafts",
+                rows=_article_rows(
+                    Article.objects.drafts().filter(created_by=user).order_by("-updated_at"),
+                    "updated_at",
+                ),
+                more_url=changelist_url("articles.article", state="draft", created_by=user.pk),
+                more_label="All my drafts",
+                empty="You have no drafts.",
+                when_label="Updated",
+            )
+        )
+    return boxes
+
+
+def own_author_profile(user):
+    """The author profile `user` signs in as, or None (one query, then cached on the user)."""
+    Author = apps.get_model("authors", "Author")
+    try:
+        return user.author_profile
+    except Author.DoesNotExist:
+        return None
+
+
+def dashboard_for(user):
+    profile = own_author_profile(user)
+    return {
+        "boxes": boxes_for(user),
+        "author_profile_url": (
+            reverse("admin:authors_author_change", args=[profile.pk]) if profile else None
+        ),
+    }

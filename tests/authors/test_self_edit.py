@@ -1,0 +1,153 @@
+"""An author with a linked staff account edits their own profile, and only their own."""
+
+from django.test import TestCase
+from django.urls import reverse
+
+from authors.models import Author
+from tests.authors.test_images import author_form_data
+from tests.factories import AuthorFactory, StaffFactory
+
+CHANGELIST = reverse("admin:authors_author_changelist")
+
+
+def change_url(author):
+    return reverse("admin:authors_author_change", args=[author.pk])
+
+
+def profile_data(author, **overrides):
+    data = author_form_data(
+        name=author.name,
+        slug=author.slug,
+        role=author.role,
+        affiliation=author.affiliation,
+        bio=author.bio,
+    )
+    data.pop("user")
+    data.update(overrides)
+    return data
+
+
+class OwnProfileTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.contributor = StaffFactory(role="Contributor")
+        cls.own = AuthorFactory(name="Kenji Arakawa-Moss", user=cls.contributor)
+        cls.other = AuthorFactory(name="Someone Else", bio="Their own words.")
+
+    def setUp(self):
+        self.client.force_login(self.contributor)
+
+    def test_the_author_list_shows_every_profile_for_choosing_bylines(self):
+        response = self.client.get(CHANGELIST)
+
+        assert response.status_code == 200
+        assert set(response.context["cl"].result_list) == {self.own, self.other}
+
+    def test_they_open_and_save_their_own_profile(self):
+        assert self.client.get(change_url(self.own)).status_code == 200
+
+        response = self.client.post(
+            change_url(self.own),
+            profile_data(self.own, bio="Writes on maritime trade.", role="Senior Fellow"),
+        )
+
+        assert response.status_code == 302
+        self.own.refresh_from_db()
+        assert self.own.bio == "Writes on maritime trade."
+        assert self.own.role == "Senior Fellow"
+
+    def test_they_cannot_hand_their_profile_to_another_account(self):
+        someone = StaffFactory()
+
+        self.client.post(change_url(self.own), profile_data(self.own, user=str(someone.pk)))
+
+        self.own.refresh_from_db()
+        assert self.own.user == self.contributor
+        content = self.client.get(change_url(self.own)).content.decode()
+        assert 'name="user"' not in content
+
+    def test_a_forged_post_to_someone_elses_profile_changes_nothing(self):
+        response = self.client.post(
+            change_url(self.other), profile_data(self.other, bio="Defaced.")
+        )
+
+        assert response.status_code in (302, 403)
+        if response.status_code == 302:
+            assert response["Location"] == reverse("admin:index")
+        self.other.refresh_from_db()
+        assert self.other.bio == "Their own words."
+
+    def test_someone_elses_profile_opens_read_only(self):
+        response = self.client.get(change_url(self.other))
+
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert 'name="bio"' not in content
+        assert 'name="_save"' not in content
+        assert 'name="bio"' in self.client.get(change_url(self.own)).content.decode()
+
+    def test_they_cannot_add_or_delete_profiles(self):
+        add = self.client.post(reverse("admin:authors_author_add"), author_form_data())
+        delete = self.client.post(
+            reverse("admin:authors_author_delete", args=[self.own.pk]), {"post": "yes"}
+        )
+
+        assert add.status_code == 403
+        assert delete.status_code == 403
+        assert Author.objects.count() == 2
+
+
+class ProfileWithoutAuthorPermissionsTests(TestCase):
+    """Staff holding no author permission at all (a moderator who also writes)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.moderator = StaffFactory(role="Moderator")
+        cls.own = AuthorFactory(user=cls.moderator)
+        cls.other = AuthorFactory()
+
+    def setUp(self):
+        self.client.force_login(self.moderator)
+
+    def test_they_see_and_edit_only_their_own_profile(self):
+        response = self.client.get(CHANGELIST)
+        assert list(response.context["cl"].result_list) == [self.own]
+
+        self.client.post(change_url(self.own), profile_data(self.own, bio="Also writes."))
+        self.own.refresh_from_db()
+        assert self.own.bio == "Also writes."
+
+    def test_someone_elses_profile_is_out_of_reach(self):
+        assert self.client.get(change_url(self.other)).status_code in (302, 403)
+
+        self.client.post(change_url(self.other), profile_data(self.other, bio="Defaced."))
+
+        self.other.refresh_from_db()
+        assert self.other.bio != "Defaced."
+
+
+class StaffWithoutProfileTests(TestCase):
+    def test_a_moderator_without_a_profile_sees_no_author_admin(self):
+        moderator = StaffFactory(role="Moderator")
+        author = AuthorFactory()
+        self.client.force_login(moderator)
+
+        assert self.client.get(CHANGELIST).status_code == 403
+        assert self.client.get(change_url(author)).status_code == 403
+
+
+class EditorTests(TestCase):
+    def test_editors_still_manage_every_profile_and_link_accounts(self):
+        editor = StaffFactory(role="Editor")
+        writer = StaffFactory()
+        author = AuthorFactory()
+        self.client.force_login(editor)
+
+        response = self.client.post(
+            change_url(author), profile_data(author, user=str(writer.pk), bio="Updated.")
+        )
+
+        assert response.status_code == 302
+        author.refresh_from_db()
+        assert author.user == writer
+        assert author.bio == "Updated."
