@@ -180,6 +180,12 @@ class Article(models.Model):
     comments_open = models.BooleanField(
         default=True, help_text="Readers may post new comments on this article."
     )
+    comments_close_after_days = models.PositiveIntegerField(
+        "Close comments after (days)",
+        null=True,
+        blank=True,
+        help_text="Days after publication; empty follows the discussion settings.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from .privacy import EncryptedEmailField, digest
+
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):
@@ -12,6 +14,10 @@ class CommentQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
+
+    def from_address(self, address):
+        """Comments written under `address`, found by its keyed digest (addresses are encrypted)."""
+        return self.filter(email_digest=digest(address))
 
     def moderation_queue(self):
         """Pending comments first, then the rest, newest first within each group."""
@@ -21,8 +27,10 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     """A reader's comment or reply on an article.
 
-    `email` is private: it is written once, by the comment form, and read only in the admin by
-    staff holding the `view_commenter_email` permission. No template or public view reads it.
+    `email` is private: it is written once, by the comment form, stored encrypted with its
+    keyed digest beside it (comments/privacy.py), and read only in the admin by staff holding
+    the `view_commenter_email` permission and by the code that sends the commenter messages.
+    No template or public view reads it.
     """
 
     class Status(models.TextChoices):
@@ -30,18 +38,34 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
+        WITHDRAWN = "withdrawn", "Withdrawn by the commenter"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
     name = models.CharField(max_length=100)
-    email = models.EmailField(max_length=254)
+    email = EncryptedEmailField()
+    email_digest = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="Keyed HMAC of the address."
+    )
     website = models.URLField(max_length=300, blank=True)
     body = models.TextField(validators=[MaxLengthValidator(settings.COMMENT_MAX_LENGTH)])
+    depth = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="0 for a comment, 1 for a reply to it, and so on."
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
     held_reason = models.CharField(
-        max_length=255, blank=True, help_text="Why the moderation rules gave this status."
+        max_length=500, blank=True, help_text="Why the moderation rules gave this status."
+    )
+    moderation_rule = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The rule that decided the status (comments/moderation.py), for filtering.",
+    )
+    notify_replies = models.BooleanField(
+        default=False,
+        help_text="The commenter asked to be told of replies (sent once the address is confirmed).",
     )
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -71,6 +95,9 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_article_status"),
             models.Index(fields=["status", "-created_at"], name="comment_status_created"),
+            models.Index(fields=["email_digest", "created_at"], name="comment_digest_created"),
+            models.Index(fields=["moderation_rule", "status"], name="comment_rule_status"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_created"),
         ]
         permissions = [
             ("view_commenter_email", "Can see commenters' email addresses"),
@@ -81,6 +108,15 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email_digest = digest(self.email)
+        if self.parent_id is not None and not self.depth:
+            self.depth = self.parent.depth + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_digest"}
+        super().save(*args, **kwargs)
 
     @property
     def is_staff_reply(self):
@@ -114,3 +150,127 @@ MODERATION_QUEUE_ORDER = [
     ).asc(),
     "-created_at",
 ]
+
+
+class DiscussionSettings(models.Model):
+    """The discussion rules, one row, edited by staff in the admin (like WordPress's
+    Settings → Discussion). `DiscussionSettings.current()` reads it, cached per request cycle by
+    the caller; comments/moderation.py applies it.
+    """
+
+    class Mode(models.TextChoices):
+        APPROVE_ALL = "approve_all", "Approve every comment that passes the rules"
+        HOLD_ALL = "hold_all", "Hold every comment for a moderator"
+        TRUSTED = "trusted", "Approve verified, trusted commenters; hold everyone else"
+
+    mode = models.CharField(
+        "Moderation",
+        max_length=20,
+        choices=Mode,
+        default=Mode.TRUSTED,
+    )
+    max_links = models.PositiveSmallIntegerField(
+        "Hold when a comment has more links than",
+        default=2,
+    )
+    moderation_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. A comment containing one is held.",
+    )
+    disallowed_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. A comment containing one is marked as spam.",
+    )
+    disallowed_ips = models.TextField(
+        "Disallowed IP addresses",
+        blank=True,
+        help_text="One address or network (e.g. 203.0.113.0/24) per line: marked as spam.",
+    )
+    disallowed_email_digests = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Keyed digests of disallowed commenter addresses (never stored in clear).",
+    )
+    min_seconds_to_post = models.FloatField(
+        "Minimum seconds between loading the page and posting",
+        default=3.0,
+        help_text="Faster than this is treated as a bot: spam.",
+    )
+    max_form_age_hours = models.PositiveSmallIntegerField(
+        "Comment form expires after (hours)",
+        default=24,
+        help_text="Older forms are refused with a message asking the reader to post again.",
+    )
+    comments_per_ip_per_minute = models.PositiveSmallIntegerField(default=5)
+    comments_per_address_per_hour = models.PositiveSmallIntegerField(default=20)
+    duplicate_window_minutes = models.PositiveIntegerField(
+        default=60 * 24,
+        help_text="The same comment on the same article by the same person within this window "
+        "is refused as a duplicate.",
+    )
+    close_after_days = models.PositiveIntegerField(
+        "Close comments after (days)",
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Days after publication; empty keeps comments open. Each article may override.",
+    )
+    max_length = models.PositiveIntegerField("Maximum comment length (characters)", default=5000)
+    thread_depth = models.PositiveSmallIntegerField("Threaded replies, levels deep", default=3)
+    moderator_notification_minutes = models.PositiveIntegerField(
+        "At most one moderator notification every (minutes)", default=30
+    )
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    spam_check_enabled = models.BooleanField(
+        "Check new comments with the external spam service",
+        default=False,
+        help_text="Needs COMMENT_SPAM_BACKEND configured. Slow or failing checks hold the comment.",
+    )
+    ip_retention_days = models.PositiveIntegerField(
+        "Anonymise IP addresses after (days)", default=30
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "discussion settings"
+        verbose_name_plural = "discussion settings"
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class CommenterAddress(models.Model):
+    """What Byline knows about one commenter's address, keyed by its digest, without accounts.
+
+    An address is verified once its owner clicks the signed confirmation link sent to it
+    (offered after a first comment); that also confirms any reply notifications asked for.
+    It is trusted when verified, holding an approved comment, and not marked as spam since.
+    """
+
+    email_digest = models.CharField(max_length=64, unique=True)
+    email = EncryptedEmailField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    distrusted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a moderator marked a comment from it as spam."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "commenter address"
+
+    def __str__(self):
+        return f"Commenter address #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email_digest = digest(self.email)
+        super().save(*args, **kwargs)

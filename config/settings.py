@@ -170,6 +170,11 @@ TAGGIT_CASE_INSENSITIVE = True
 # ------------------------------------------------------------------------------
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=10)
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
+# Commenters' addresses are encrypted at rest (comments/privacy.py). COMMENT_EMAIL_KEYS holds
+# Fernet keys, newest first (rotate with `manage.py rotate_comment_keys`); the HMAC key makes
+# the lookup digests. Both default to keys derived from SECRET_KEY.
+COMMENT_EMAIL_KEYS = env.list("COMMENT_EMAIL_KEYS", default=[])
+COMMENT_EMAIL_HMAC_KEY = env("COMMENT_EMAIL_HMAC_KEY", default="")
 # How long a draft's share link for outside reviewers works (articles/share.py).
 SHARE_LINK_MAX_AGE_DAYS = env.int("SHARE_LINK_MAX_AGE_DAYS", default=7)
 

@@ -339,16 +339,21 @@ class EmailVisibilityTests(TestCase):
         assert "Approved the comment." in content
         assert SECRET_EMAIL not in content
 
-    def test_searching_by_email_finds_nothing(self):
-        for query in (SECRET_EMAIL, "known.reader", "private-mail.example", "secret@private"):
-            for user in (self.moderator, self.superuser):
-                with self.subTest(query=query, user=user.username):
-                    self.client.force_login(user)
+    def test_searching_by_email_finds_nothing_without_the_permission(self):
+        # Staff allowed to see addresses find a whole address (by its digest), never a part.
+        searches = [(SECRET_EMAIL, self.moderator)] + [
+            (query, user)
+            for query in ("known.reader", "private-mail.example", "secret@private")
+            for user in (self.moderator, self.superuser)
+        ]
+        for query, user in searches:
+            with self.subTest(query=query, user=user.username):
+                self.client.force_login(user)
 
-                    response = self.client.get(CHANGELIST, {"q": query})
+                response = self.client.get(CHANGELIST, {"q": query})
 
-                    assert response.status_code == 200
-                    assert result_ids(response) == []
+                assert response.status_code == 200
+                assert result_ids(response) == []
 
     def test_filtering_by_email_in_the_address_bar_reveals_nothing(self):
         # Django's changelist accepts ?<local field>=<value> filters; a moderator who may not
@@ -372,10 +377,10 @@ class EmailVisibilityTests(TestCase):
                 assert hit.status_code != 200 or result_ids(hit) == result_ids(miss)
                 assert SECRET_EMAIL not in hit.content.decode()
 
-    def test_a_permitted_user_may_still_filter_by_email(self):
+    def test_a_permitted_user_finds_comments_by_searching_for_the_address(self):
         self.client.force_login(self.viewer)
 
-        response = self.client.get(f"{CHANGELIST}?{urlencode({'email': SECRET_EMAIL})}")
+        response = self.client.get(f"{CHANGELIST}?{urlencode({'q': SECRET_EMAIL.upper()})}")
 
         assert response.status_code == 200
         assert result_ids(response) == [self.comment.pk]
