@@ -17,20 +17,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "title",
-            "slug",
-            "kind",
-            "standfirst",
-            "body",
-            "tags",
-            "featured_image",
-            "featured_image_alt",
-            "featured_image_caption",
-            "status",
-            "published_at",
-            "comments_open",
-        ]
+        fields = Article.EDITED_FIELDS
         widgets = {"body": ArticleBodyEditor, "tags": TagSuggestionWidget}
 
     # The article's version when the form was opened; a save over a newer one is refused.

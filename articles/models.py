@@ -117,6 +117,22 @@ class Article(models.Model):
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
 
+    # What the newsroom edits in the article form; revisions compare the same fields.
+    EDITED_FIELDS = [
+        "title",
+        "slug",
+        "kind",
+        "standfirst",
+        "body",
+        "tags",
+        "featured_image",
+        "featured_image_alt",
+        "featured_image_caption",
+        "status",
+        "published_at",
+        "comments_open",
+    ]
+
     title = models.CharField(max_length=250)
     slug = models.SlugField(
         max_length=260, unique=True, help_text="The article's address: /articles/<slug>/."

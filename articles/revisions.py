@@ -27,17 +27,8 @@ from .models import Article, Byline, TaggedArticle
 
 # Shown as word diffs on the compare page.
 TEXT_FIELDS = ["title", "standfirst", "body"]
-# Named when they changed ("also changed: status, tags").
-OTHER_FIELDS = [
-    "slug",
-    "kind",
-    "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "status",
-    "published_at",
-    "comments_open",
-]
+# Named when they changed ("also changed: status, tags"); authors and tags are compared apart.
+OTHER_FIELDS = [name for name in Article.EDITED_FIELDS if name not in [*TEXT_FIELDS, "tags"]]
 # A stale save looks this far back for the revision its form was loaded from.
 RECENT_REVISIONS = 50
 

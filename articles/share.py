@@ -53,8 +53,9 @@ def share_path(article):
     return reverse("articles:shared", kwargs={"token": token})
 
 
-def expires_at(made_at=None):
-    return (made_at or timezone.now()) + max_age()
+def expires_at():
+    """When a link made now stops working."""
+    return timezone.now() + max_age()
 
 
 def article_for_token(token, queryset=None):

@@ -36,16 +36,9 @@ class AuthorAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(user=request.user)
 
-    def _own_profile(self, request):
-        """The profile the signed-in user is linked to, or None (cached on the user)."""
-        try:
-            return request.user.author_profile
-        except Author.DoesNotExist:
-            return None
-
     def _is_own(self, request, obj):
         if obj is None:
-            return self._own_profile(request) is not None
+            return Author.profile_of(request.user) is not None
         return obj.user_id is not None and obj.user_id == request.user.pk
 
     def has_view_permission(self, request, obj=None):

@@ -62,6 +62,14 @@ class Author(models.Model):
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def profile_of(cls, user):
+        """The profile `user` signs in as, or None (one query, then cached on the user)."""
+        try:
+            return user.author_profile
+        except cls.DoesNotExist:
+            return None
+
     @property
     def photo_picture(self):
         """The photo with its renditions, for includes/picture.html."""

@@ -14,6 +14,7 @@ Nothing here is rendered: templates get neither the address nor the digest.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 
@@ -41,10 +42,10 @@ def _derived_key(purpose):
     return base64.urlsafe_b64encode(material)
 
 
-def encryption_keys():
-    keys = list(settings.COMMENT_EMAIL_KEYS) or [_derived_key("comment-email-encryption")]
+@functools.lru_cache(maxsize=4)
+def _multi_fernet(keys):
     try:
-        return [Fernet(key) for key in keys]
+        return MultiFernet([Fernet(key) for key in keys])
     except ValueError as error:
         raise ImproperlyConfigured(
             "COMMENT_EMAIL_KEYS must hold url-safe base64 Fernet keys "
@@ -53,7 +54,10 @@ def encryption_keys():
 
 
 def _fernet():
-    return MultiFernet(encryption_keys())
+    """The configured keys, built once per configuration (every stored address is decrypted
+    through here, so the admin's lists do not rebuild them row by row)."""
+    keys = tuple(settings.COMMENT_EMAIL_KEYS) or (_derived_key("comment-email-encryption"),)
+    return _multi_fernet(keys)
 
 
 def _hmac_key():
@@ -97,8 +101,10 @@ def keyed_token(purpose, value):
 class EncryptedEmailField(models.TextField):
     """An email address, encrypted in the database and plain in Python.
 
-    Forms see an ordinary EmailField. Lookups other than `isnull` are meaningless (every
-    encryption differs); look an address up by its digest instead.
+    Forms see an ordinary EmailField. Every encryption differs, so a lookup such as
+    `filter(email=...)` could never match: lookups other than `isnull` are refused (FieldError)
+    rather than silently finding nothing. Look an address up by its digest instead
+    (`Comment.objects.from_address`).
     """
 
     description = "Email address (encrypted at rest)"
@@ -106,6 +112,9 @@ class EncryptedEmailField(models.TextField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 254)
         super().__init__(*args, **kwargs)
+
+    def get_lookup(self, lookup_name):
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):

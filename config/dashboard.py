@@ -53,6 +53,19 @@ def _article_rows(queryset, when_field, link_to_admin=True):
     return rows
 
 
+def _state_box(state, title, queryset, when_field, *, when_label, more_label, empty):
+    """A box of articles in one state; `state` is also the article list's StateFilter value."""
+    return Box(
+        key=state,
+        title=title,
+        rows=_article_rows(queryset, when_field),
+        more_url=changelist_url("articles.article", state=state),
+        more_label=more_label,
+        empty=empty,
+        when_label=when_label,
+    )
+
+
 def boxes_for(user):
     """The dashboard boxes `user` may see, in the order they are shown."""
     Article = apps.get_model("articles", "Article")
@@ -71,32 +84,26 @@ def boxes_for(user):
         )
     is_editor = user.has_perm("articles.publish_article")
     if is_editor:
-        boxes.append(
-            Box(
-                key="in_review",
-                title="Articles in review",
-                rows=_article_rows(
-                    Article.objects.in_review().order_by("updated_at"), "updated_at"
-                ),
-                more_url=changelist_url("articles.article", state="in_review"),
+        boxes += [
+            _state_box(
+                "in_review",
+                "Articles in review",
+                Article.objects.in_review().order_by("updated_at"),
+                "updated_at",
+                when_label="Updated",
                 more_label="All articles in review",
                 empty="Nothing is waiting for an editor.",
-                when_label="Updated",
-            )
-        )
-        boxes.append(
-            Box(
-                key="scheduled",
-                title="Scheduled",
-                rows=_article_rows(
-                    Article.objects.scheduled().order_by("published_at"), "published_at"
-                ),
-                more_url=changelist_url("articles.article", state="scheduled"),
+            ),
+            _state_box(
+                "scheduled",
+                "Scheduled",
+                Article.objects.scheduled().order_by("published_at"),
+                "published_at",
+                when_label="Goes live",
                 more_label="All scheduled articles",
                 empty="Nothing is scheduled.",
-                when_label="Goes live",
-            )
-        )
+            ),
+        ]
     if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
         boxes.append(
             Box(
@@ -135,17 +142,8 @@ def boxes_for(user):
     return boxes
 
 
-def own_author_profile(user):
-    """The author profile `user` signs in as, or None (one query, then cached on the user)."""
-    Author = apps.get_model("authors", "Author")
-    try:
-        return user.author_profile
-    except Author.DoesNotExist:
-        return None
-
-
 def dashboard_for(user):
-    profile = own_author_profile(user)
+    profile = apps.get_model("authors", "Author").profile_of(user)
     return {
         "boxes": boxes_for(user),
         "author_profile_url": (
