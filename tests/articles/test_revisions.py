@@ -410,6 +410,32 @@ class StaleSaveTests(TestCase):
         [error] = refused.context["adminform"].form.non_field_errors()
         assert "since you opened it: last saved by Ada Lovelace." in error
 
+    def test_stale_message_says_when_the_same_editor_saved_in_another_window(self):
+        keep_revision(self.article, self.first_editor)
+        first_window, second_window = Client(), Client()
+        for window in (first_window, second_window):
+            window.force_login(self.first_editor)
+        first_page = first_window.get(change_url(self.article))
+        second_page = second_window.get(change_url(self.article))
+
+        first_window.post(change_url(self.article), self.form_data(first_page, title="Window 1"))
+        refused = second_window.post(
+            change_url(self.article), self.form_data(second_page, title="Window 2")
+        )
+
+        [error] = refused.context["adminform"].form.non_field_errors()
+        assert error.startswith("You saved this article in another window at ")
+        assert ": you changed title, body." in error
+        assert Article.objects.get(pk=self.article.pk).title == "Window 1"
+
+    def test_stale_message_for_an_article_deleted_meanwhile(self):
+        stale_copy = Article.objects.get(pk=self.article.pk)
+        Article.objects.filter(pk=self.article.pk).delete()
+
+        message = revisions.stale_save_message(stale_copy, stale_copy.version)
+
+        assert message.startswith("This article was deleted since you opened it.")
+
     def test_save_by_an_action_makes_open_forms_stale(self):
         client = Client()
         client.force_login(self.second_editor)
