@@ -180,6 +180,7 @@ class ArticleAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     object_history_template = "admin/articles/article/object_history.html"
+    change_list_template = "admin/articles/article/change_list.html"
     inlines = [BylineInline]
     list_select_related = ["kind"]
     actions = ["publish_now", "unpublish", "submit_for_review"]
@@ -465,6 +466,13 @@ class ArticleAdmin(VersionAdmin):
             return redirect(f"{self.admin_site.name}:articles_article_history", quote(article.pk))
         except _ShowRevisionOnly as shown:
             return shown.response
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "can_recover": self.has_publish_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
         """Bringing back deleted articles is for editors (reversion checks only the model)."""

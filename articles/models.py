@@ -135,7 +135,9 @@ class Article(models.Model):
 
     title = models.CharField(max_length=250)
     slug = models.SlugField(
-        max_length=260, unique=True, help_text="The article's address: /articles/<slug>/."
+        max_length=260,
+        unique=True,
+        help_text="The last part of the article's address, as in /articles/this-part/.",
     )
     kind = models.ForeignKey(
         Kind,

@@ -21,6 +21,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["photo_thumbnail", "name", "role", "affiliation", "article_count"]
     list_display_links = ["photo_thumbnail", "name"]
     search_fields = ["name", "role", "affiliation"]
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [

@@ -348,6 +348,19 @@ class ContributorRestoreTests(TestCase):
 
         assert response.status_code == 403
 
+    def test_contributor_is_not_offered_the_recover_link(self):
+        response = self.client.get(reverse("admin:articles_article_changelist"))
+
+        assert response.status_code == 200
+        assert reverse("admin:articles_article_recoverlist") not in response.content.decode()
+
+    def test_editor_is_offered_the_recover_link(self):
+        self.client.force_login(StaffFactory(role="Editor"))
+
+        response = self.client.get(reverse("admin:articles_article_changelist"))
+
+        assert reverse("admin:articles_article_recoverlist") in response.content.decode()
+
 
 class StaleSaveTests(TestCase):
     @classmethod

@@ -152,3 +152,18 @@ class EditorTests(TestCase):
         author.refresh_from_db()
         assert author.user == writer
         assert author.bio == "Updated."
+
+    def test_the_author_list_and_autocomplete_are_in_name_order(self):
+        editor = StaffFactory(role="Editor")
+        for name in ["Zora Quint", "Abel Marsh", "Maya Ortiz"]:
+            AuthorFactory(name=name)
+        self.client.force_login(editor)
+
+        listed = self.client.get(CHANGELIST).context["cl"].result_list
+        suggested = self.client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "articles", "model_name": "byline", "field_name": "author"},
+        ).json()["results"]
+
+        assert [author.name for author in listed] == ["Abel Marsh", "Maya Ortiz", "Zora Quint"]
+        assert [row["text"] for row in suggested] == ["Abel Marsh", "Maya Ortiz", "Zora Quint"]
