@@ -1,0 +1,12 @@
+"""`{% comment_avatar comment %}`: the commenter's locally drawn avatar (comments/avatars.py)."""
+
+from django import template
+
+from ..avatars import avatar_svg
+
+register = template.Library()
+
+
+@register.simple_tag
+def comment_avatar(comment, size=40):
+    return avatar_svg(comment, size=size)
