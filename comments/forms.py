@@ -36,6 +36,11 @@ class CommentForm(forms.ModelForm):
         max_length=settings.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    # Opt-in, unticked by default: without it no cookie is set (comments/remember.py).
+    remember = forms.BooleanField(
+        required=False,
+        label="Save my name, email, and website in this browser for the next time I comment.",
+    )
 
     class Meta:
         model = Comment

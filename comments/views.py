@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.views import ArticleDetailView
 
+from . import remember
 from .forms import CommentForm
 
 AWAITING_MODERATION = (
@@ -26,8 +27,11 @@ def post_comment(request, slug):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         messages.success(request, AWAITING_MODERATION, extra_tags="comment")
-        return redirect(f"{article.get_absolute_url()}#comments")
-    return _article_page_with_errors(request, slug, form)
+        response = redirect(f"{article.get_absolute_url()}#comments")
+    else:
+        response = _article_page_with_errors(request, slug, form)
+    remember.update_after_posting(request, response, form)
+    return response
 
 
 def _article_page_with_errors(request, slug, form):

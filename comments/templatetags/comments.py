@@ -7,6 +7,7 @@ from django import template
 
 from ..forms import CommentForm
 from ..models import Comment
+from ..remember import remembered
 
 register = template.Library()
 
@@ -47,7 +48,8 @@ def comment_section(context, article):
         by_id = {comment.pk: comment for comment in comments}
         replying_to = by_id.get(_int_or_none(request.GET.get("replyto")))
         form = CommentForm(
-            article=article, initial={"parent": replying_to.pk if replying_to else None}
+            article=article,
+            initial={"parent": replying_to.pk if replying_to else None, **remembered(request)},
         )
     elif form is not None and form.parent_comment is not None:
         replying_to = form.parent_comment

@@ -83,9 +83,9 @@ class CommentFlowTests(BrowserTestCase):
 
         # A first attempt with a malformed address, past the browser's own check.
         form = reader.locator("#comment-form")
-        form.get_by_label("Comment").fill(COMMENT)
-        form.get_by_label("Name").fill("Kwame Mensah")
-        form.get_by_label("Email").fill("not-an-email")
+        form.get_by_role("textbox", name="Comment").fill(COMMENT)
+        form.get_by_role("textbox", name="Name").fill("Kwame Mensah")
+        form.get_by_role("textbox", name="Email").fill("not-an-email")
         form.evaluate("form => { form.noValidate = true; }")
         reader.get_by_role("button", name="Post Comment").click()
         expect(reader.get_by_role("alert")).to_contain_text(
@@ -93,11 +93,11 @@ class CommentFlowTests(BrowserTestCase):
             "your text has been kept."
         )
         form = reader.locator("#comment-form")
-        email = form.get_by_label("Email")
+        email = form.get_by_role("textbox", name="Email")
         expect(email).to_have_attribute("aria-invalid", "true")
         expect(reader.locator("#id_email_error")).to_have_text("Enter a valid email address.")
-        expect(form.get_by_label("Comment")).to_have_value(COMMENT)
-        expect(form.get_by_label("Name")).to_have_value("Kwame Mensah")
+        expect(form.get_by_role("textbox", name="Comment")).to_have_value(COMMENT)
+        expect(form.get_by_role("textbox", name="Name")).to_have_value("Kwame Mensah")
         assert Comment.objects.count() == 0
         self.screenshot(reader, "02-comment-form-errors")
 
