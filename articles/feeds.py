@@ -1,17 +1,86 @@
-"""RSS feeds of published articles: the whole site and each tag."""
+"""RSS 2.0 and Atom feeds of published articles: the whole site, each tag, author and kind.
+
+Every feed starts from `Article.objects.published()`, so a scheduled article joins its feeds
+the moment its publish time passes. Entries carry the title, link, the standfirst as summary
+(and the whole sanitised body as content when `FEED_FULL_TEXT` is on), every author on the
+byline, the tags as categories, and the publish and update times. A feed runs the same number
+of queries however many entries, authors and tags it holds.
+
+Each feed is one class; its Atom twin only changes the generator (`AtomFeedMixin`).
+"""
+
+import copy
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape, strip_tags
+from django.utils.text import Truncator
 
-from .models import Article, Tag
+from authors.models import Author
+
+from .models import Article, Kind, Tag
 
 FEED_LENGTH = 20
+SUMMARY_WORDS = 60
+
+DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
+CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
+
+# A root-relative src or href in the body (an inline image, a link to another article); feed
+# readers have no page to resolve it against, so it is made absolute.
+_RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
+
+
+class BylineRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with one `dc:creator` per author, the full text in `content:encoded` when
+    given, and the update time as `atom:updated` (RSS has no element of its own for it)."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:dc": DC_NAMESPACE,
+            "xmlns:content": CONTENT_NAMESPACE,
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _url in item.get("bylines", ()):
+            handler.addQuickElement("dc:creator", name)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+        if item["updateddate"] is not None:
+            handler.addQuickElement("atom:updated", item["updateddate"].isoformat())
+
+
+class BylineAtomFeed(Atom1Feed):
+    """Atom with one `author` (name and page) per author, and the full text as `content`."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item.get("bylines", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            if url:
+                handler.addQuickElement("uri", url)
+            handler.endElement("author")
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 class LatestArticlesFeed(Feed):
-    description_template = None
+    """The site's newest published articles."""
+
+    feed_type = BylineRssFeed
+
+    def get_feed(self, obj, request):
+        # Feed instances are shared between requests: the request goes on a copy.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.get_feed(feed, obj, request)
 
     def title(self, obj=None):
         return settings.SITE_NAME
@@ -21,6 +90,10 @@ class LatestArticlesFeed(Feed):
 
     def description(self, obj=None):
         return settings.SITE_TAGLINE
+
+    def author_name(self, obj=None):
+        # Atom needs an author for entries without a byline; the publication signs those.
+        return settings.SITE_NAME
 
     def articles(self):
         return Article.objects.published().with_listing_relations()
@@ -32,10 +105,23 @@ class LatestArticlesFeed(Feed):
         return article.display_title
 
     def item_description(self, article):
-        return article.standfirst
+        """The standfirst (plain text, escaped for the HTML the element holds), or the start
+        of the body when there is none."""
+        if article.standfirst:
+            return escape(article.standfirst)
+        return escape(Truncator(strip_tags(article.body.replace("<", " <"))).words(SUMMARY_WORDS))
 
-    def item_author_name(self, article):
-        return ", ".join(author.name for author in article.ordered_authors) or None
+    def item_extra_kwargs(self, article):
+        extra = {
+            "bylines": [
+                (author.name, self.request.build_absolute_uri(author.get_absolute_url()))
+                for author in article.ordered_authors
+            ]
+        }
+        if settings.FEED_FULL_TEXT:
+            origin = self.request.build_absolute_uri("/").rstrip("/")
+            extra["content"] = _RELATIVE_URL.sub(rf"\1{origin}/", article.body)
+        return extra
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]
@@ -44,7 +130,7 @@ class LatestArticlesFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return max(article.updated_at, article.published_at)
 
 
 class TagFeed(LatestArticlesFeed):
@@ -62,3 +148,64 @@ class TagFeed(LatestArticlesFeed):
 
     def items(self, tag):
         return self.articles().filter(tags=tag)[:FEED_LENGTH]
+
+
+class AuthorFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, author):
+        return f"{author.name} — {settings.SITE_NAME}"
+
+    def link(self, author):
+        return author.get_absolute_url()
+
+    def description(self, author):
+        return f"Articles by {author.name}" + (
+            f", {author.credentials}." if author.credentials else "."
+        )
+
+    def items(self, author):
+        return self.articles().filter(bylines__author=author)[:FEED_LENGTH]
+
+
+class KindFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Kind, slug=slug)
+
+    def title(self, kind):
+        return f"{kind.name} — {settings.SITE_NAME}"
+
+    def link(self, kind):
+        return kind.get_absolute_url()
+
+    def description(self, kind):
+        return kind.description or f"{kind.name} from {settings.SITE_NAME}."
+
+    def items(self, kind):
+        return self.articles().filter(kind=kind)[:FEED_LENGTH]
+
+
+class AtomFeedMixin:
+    """The same feed as Atom 1.0: the description becomes the subtitle."""
+
+    feed_type = BylineAtomFeed
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+
+class LatestArticlesAtomFeed(AtomFeedMixin, LatestArticlesFeed):
+    pass
+
+
+class TagAtomFeed(AtomFeedMixin, TagFeed):
+    pass
+
+
+class AuthorAtomFeed(AtomFeedMixin, AuthorFeed):
+    pass
+
+
+class KindAtomFeed(AtomFeedMixin, KindFeed):
+    pass

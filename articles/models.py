@@ -31,6 +31,9 @@ class Kind(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:kind", kwargs={"slug": self.slug})
+
 
 class Tag(TagBase):
     """A topic. Editors may describe it; the description heads the topic's page."""

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from . import share, structured_data
-from .models import Article, Tag
+from .models import Article, Kind, Tag
 
 
 class PublishedArticlesMixin:
@@ -47,6 +47,19 @@ class TagArticleListView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class KindArticleListView(PublishedArticlesMixin, ListView):
+    """One kind's articles (Analysis, Op-Ed…), headed by the kind's description."""
+
+    template_name = "articles/kind_article_list.html"
+
+    def get_queryset(self):
+        self.kind = get_object_or_404(Kind, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(kind=self.kind)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind=self.kind, **kwargs)
 
 
 class UnpublishedArticleMixin:

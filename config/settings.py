@@ -176,6 +176,8 @@ COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
 # the lookup digests. Both default to keys derived from SECRET_KEY.
 COMMENT_EMAIL_KEYS = env.list("COMMENT_EMAIL_KEYS", default=[])
 COMMENT_EMAIL_HMAC_KEY = env("COMMENT_EMAIL_HMAC_KEY", default="")
+# Feeds carry each article's whole (sanitised) body when on; the standfirst only when off.
+FEED_FULL_TEXT = env.bool("FEED_FULL_TEXT", default=False)
 # How long a draft's share link for outside reviewers works (articles/share.py).
 SHARE_LINK_MAX_AGE_DAYS = env.int("SHARE_LINK_MAX_AGE_DAYS", default=7)
 
