@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("post/<slug:slug>/", views.post_comment, name="post"),
+    path("feed/<slug:slug>/", feeds.ArticleCommentsFeed(), name="feed"),
+    path("feed/<slug:slug>/atom/", feeds.ArticleCommentsAtomFeed(), name="atom_feed"),
 ]

@@ -4,6 +4,8 @@ The articles app never imports comments; its template loads this tag instead.
 """
 
 from django import template
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from ..forms import CommentForm
 from ..models import Comment
@@ -63,6 +65,21 @@ def comment_section(context, article):
         "request": request,
         "messages": context.get("messages", ()),
     }
+
+
+@register.simple_tag
+def comment_feed_links(article):
+    """`<link rel="alternate">` elements for the article's comment feeds, once it is live."""
+    if not article.is_published():
+        return ""
+    return render_to_string(
+        "includes/feed_links.html",
+        {
+            "title": f"Comments on {article.title}",
+            "rss": reverse("comments:feed", args=[article.slug]),
+            "atom": reverse("comments:atom_feed", args=[article.slug]),
+        },
+    )
 
 
 def _count(threads):

@@ -1,0 +1,77 @@
+"""RSS 2.0 and Atom feeds of one article's comments, as readers see them on the page.
+
+Only approved comments appear, and a reply only when every comment above it is approved too
+(the same threads `{% comment_section %}` draws). A commenter's address is never read: the
+query loads only what an entry shows.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
+
+from articles.models import Article
+
+from .models import Comment
+
+FEED_LENGTH = 50
+
+
+def shown_comments(article):
+    """The comments the article page shows, newest first, in one query."""
+    comments = list(
+        Comment.objects.approved()
+        .filter(article=article)
+        .only("pk", "article_id", "parent_id", "name", "body", "created_at", "staff_user_id")
+    )
+    approved = {comment.pk: comment for comment in comments}
+
+    def chain_approved(comment):
+        while comment.parent_id is not None:
+            comment = approved.get(comment.parent_id)
+            if comment is None:
+                return False
+        return True
+
+    shown = [comment for comment in comments if chain_approved(comment)]
+    for comment in shown:
+        comment.article = article
+    return sorted(shown, key=lambda comment: (comment.created_at, comment.pk), reverse=True)
+
+
+class ArticleCommentsFeed(Feed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Article.objects.published(), slug=slug)
+
+    def title(self, article):
+        return f"Comments on {article.title} — {settings.SITE_NAME}"
+
+    def link(self, article):
+        return f"{article.get_absolute_url()}#comments"
+
+    def description(self, article):
+        return f"Readers' comments on {article.title}."
+
+    def items(self, article):
+        return shown_comments(article)[:FEED_LENGTH]
+
+    def item_title(self, comment):
+        return f"{comment.name} on {comment.article.title}"
+
+    def item_description(self, comment):
+        # Comment bodies are plain text; `linebreaks` escapes them into paragraphs.
+        return linebreaks(comment.body, autoescape=True)
+
+    def item_author_name(self, comment):
+        return comment.name
+
+    def item_pubdate(self, comment):
+        return comment.created_at
+
+
+class ArticleCommentsAtomFeed(ArticleCommentsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, article):
+        return self.description(article)
