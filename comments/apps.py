@@ -6,4 +6,5 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks and the receiver that queues IP anonymisation.
+        from . import checks, retention  # noqa: F401
