@@ -54,8 +54,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["article", "parent", "name"]
-        if request.user.has_perm(EMAIL_PERMISSION):
-            fields.append("email")
+        # Staff without the permission see that there is an address, not what it is.
+        fields.append("email" if request.user.has_perm(EMAIL_PERMISSION) else "hidden_email")
         fields += [
             "website",
             "body",
@@ -72,7 +72,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The address is shown to those allowed to see it, but nobody edits what a reader typed.
-        return [*self.readonly_fields, "email"]
+        return [*self.readonly_fields, "email", "hidden_email"]
 
     def has_add_permission(self, request):
         return False
@@ -82,6 +82,10 @@ class CommentAdmin(admin.ModelAdmin):
             obj.moderated_by = request.user
             obj.moderated_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="Email")
+    def hidden_email(self, comment):
+        return "hidden"
 
     @admin.display(description="Comment")
     def excerpt(self, comment):

@@ -1,7 +1,8 @@
 """Newsroom roles: the staff groups and exactly the permissions each one holds.
 
 A data migration calls `sync_roles` so every database has the groups; running it again puts
-the groups back to this definition (permissions added by hand to a role group are removed).
+the groups back to this definition (permissions added by hand to a role group are removed,
+except those in GRANTABLE_PERMISSIONS).
 """
 
 ARTICLE_WORK = [
@@ -36,6 +37,13 @@ ROLE_PERMISSIONS = {
     },
 }  # fmt: skip
 
+# Permissions a role does not hold by default but an administrator may grant its group (e.g.
+# letting Editors, who answer readers' privacy requests, read comments and their addresses):
+# syncing the roles leaves these as the administrator set them.
+GRANTABLE_PERMISSIONS = {
+    "comments": ["view_comment", "view_commenter_email"],
+}
+
 
 def sync_roles(apps, schema_editor=None):
     from django.contrib.auth.management import create_permissions
@@ -58,4 +66,8 @@ def sync_roles(apps, schema_editor=None):
             if missing:
                 raise LookupError(f"Role {role} names unknown permissions: {sorted(missing)}")
             permissions += found
+        for app_label, codenames in GRANTABLE_PERMISSIONS.items():
+            permissions += group.permissions.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
         group.permissions.set(permissions)

@@ -1,0 +1,83 @@
+"""Who sees a commenter's address in the admin: only staff with the dedicated permission."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+from django.test import TestCase
+from django.urls import reverse
+
+from comments.admin import EMAIL_PERMISSION
+from config.roles import sync_roles
+from tests.factories import HeldCommentFactory, StaffFactory
+
+ADDRESS = "permission.check@private-mail.example"
+
+
+def permission(codename):
+    return Permission.objects.get(content_type__app_label="comments", codename=codename)
+
+
+class HiddenAddressTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.comment = HeldCommentFactory(email=ADDRESS, name="Private Person")
+        cls.url = reverse("admin:comments_comment_change", args=[cls.comment.pk])
+
+    def change_form(self, user):
+        self.client.force_login(user)
+        response = self.client.get(self.url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_no_role_holds_the_permission_by_default(self):
+        for role in ("Contributor", "Editor", "Moderator"):
+            user = StaffFactory(role=role)
+            assert not user.has_perm(EMAIL_PERMISSION), role
+
+    def test_a_moderator_sees_that_the_address_is_hidden(self):
+        content = self.change_form(StaffFactory(role="Moderator"))
+
+        assert "Private Person" in content
+        assert ADDRESS not in content
+        assert "permission.check" not in content
+        assert '<div class="readonly">hidden</div>' in content
+
+    def test_a_moderator_given_the_permission_sees_the_address_read_only(self):
+        user = StaffFactory(role="Moderator")
+        user.user_permissions.add(permission("view_commenter_email"))
+
+        content = self.change_form(user)
+
+        assert ADDRESS in content
+        assert 'name="email"' not in content
+        assert '<div class="readonly">hidden</div>' not in content
+
+    def test_the_editor_role_can_be_granted_comments_and_their_addresses(self):
+        editors = Group.objects.get(name="Editor")
+        editors.permissions.add(permission("view_comment"), permission("view_commenter_email"))
+
+        content = self.change_form(StaffFactory(role="Editor"))
+
+        assert ADDRESS in content
+
+    def test_syncing_the_roles_keeps_a_granted_address_permission_and_drops_other_extras(self):
+        editors = Group.objects.get(name="Editor")
+        moderators = Group.objects.get(name="Moderator")
+        editors.permissions.add(permission("view_comment"), permission("view_commenter_email"))
+        moderators.permissions.add(permission("view_commenter_email"), permission("delete_comment"))
+
+        # sync_roles is written for a migration's app registry and resets models_module.
+        modules = {config: config.models_module for config in global_apps.get_app_configs()}
+        try:
+            sync_roles(global_apps)
+        finally:
+            for config, module in modules.items():
+                config.models_module = module
+
+        editor_codenames = set(editors.permissions.values_list("codename", flat=True))
+        moderator_codenames = set(moderators.permissions.values_list("codename", flat=True))
+        assert {"view_comment", "view_commenter_email", "publish_article"} <= editor_codenames
+        assert "view_commenter_email" in moderator_codenames
+        assert "delete_comment" not in moderator_codenames
+        assert not Group.objects.get(name="Contributor").permissions.filter(
+            codename="view_commenter_email"
+        )
