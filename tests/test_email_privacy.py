@@ -2,8 +2,9 @@
 
 Every public page is fetched, both by crawling links from the home page (so pages added later
 are covered without touching this file) and from an explicit list, and no response may contain
-a known address in its body, headers or cookies, in any case, URL-encoded, or as the MD5, SHA-1
-or SHA-256 hex digest avatar services use.
+a known address in its body, headers or cookies, in any case, URL-encoded, as the MD5, SHA-1
+or SHA-256 hex digest avatar services use, or as Byline's own lookup digest or avatar value.
+tests/test_address_never_leaks.py adds pages found from the URLconf and the database dump.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ import re
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 from django.apps import apps
@@ -21,7 +23,9 @@ from django.urls import reverse
 
 from articles.models import Tag
 from comments import moderation
+from comments.avatars import avatar_value
 from comments.models import Comment
+from comments.privacy import digest
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -86,6 +90,9 @@ def needles(address):
             forms[f"{algorithm} of {variant}"] = hashlib.new(
                 algorithm, variant.encode()
             ).hexdigest()
+    # Byline's own keyed values never leave the server either.
+    forms["lookup digest"] = digest(address)
+    forms["avatar value"] = avatar_value(SimpleNamespace(email_digest=digest(address))).hex()
     return forms
 
 
