@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import moderation
+from . import admin_settings, moderation  # noqa: F401  (admin_settings registers its page)
 from .models import MODERATION_QUEUE_ORDER, Comment
 
 EMAIL_PERMISSION = "comments.view_commenter_email"

@@ -1,12 +1,51 @@
+import time
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
-from django.core.validators import URLValidator
+from django.core import signing
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
+from . import moderation
 from .models import Comment
-from .moderation import initial_status
+
+FORM_TOKEN_SALT = "comments.form-time"
+
+EXPIRED_MESSAGE = (
+    "Your form expired, please post again: your text is kept below. "
+    "(Comment forms stay valid for {hours} hours after the page is loaded.)"
+)
+BAD_TOKEN_MESSAGE = "We could not check this form, please post again: your text is kept below."
+DUPLICATE_MESSAGE = "You have already posted this comment on this article; it was not posted twice."
+ENCODING_MESSAGE = (
+    "Your browser sent characters we could not read (the text was not UTF-8). "
+    "Please check your text below and post again."
+)
+CLOSED_MESSAGE = "Comments are closed on this article."
+
+
+def form_token(issued_at=None):
+    """A signed token saying when the comment form was served.
+
+    Posting measures the seconds since (too fast: a bot, marked as spam) and refuses forms
+    older than the discussion settings allow. Signed, so a bot cannot backdate it.
+    """
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps({"t": round(issued_at, 3)}, salt=FORM_TOKEN_SALT)
+
+
+def form_token_age(token):
+    """Seconds since the token was issued, or None if it is not a valid token."""
+    try:
+        value = signing.loads(token or "", salt=FORM_TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    issued_at = value.get("t") if isinstance(value, dict) else None
+    if not isinstance(issued_at, int | float):
+        return None
+    return time.time() - issued_at
 
 
 class WebsiteField(forms.URLField):
@@ -20,6 +59,11 @@ class CommentForm(forms.ModelForm):
 
     This form is the one place a commenter's email address passes through on its way to the
     database; it is never rendered back on any page other than this form's own error response.
+
+    Besides the fields it checks what the reader cannot fix by editing (and tells them so, with
+    their text kept): comments closed, a form too old or not ours, the same comment posted
+    twice. What it learns for the moderation rules (the honeypot, the seconds to post) it keeps
+    in `honeypot_filled` and `seconds_to_post`.
     """
 
     # Text, not IntegerField: the field is hidden, so a malformed value must be reported (and
@@ -41,6 +85,16 @@ class CommentForm(forms.ModelForm):
         required=False,
         label="Save my name, email, and website in this browser for the next time I comment.",
     )
+    # The signed time the form was served (form_token).
+    timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The honeypot: hidden from people (visually and from screen readers, out of the tab
+    # order), so only a bot filling in every field writes in it.
+    subject = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Comment
@@ -50,14 +104,45 @@ class CommentForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
-    def __init__(self, *args, article, **kwargs):
+    def __init__(self, *args, article, rules=None, encoding_error=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        self.encoding_error = encoding_error
+        self.rules = rules or moderation.discussion_settings()
         self.parent_comment = None
+        self.honeypot_filled = False
+        self.seconds_to_post = None
+        max_length = min(self.rules.max_length, settings.COMMENT_MAX_LENGTH)
+        body = self.fields["body"]
+        body.max_length = max_length
+        body.widget.attrs["maxlength"] = str(max_length)
+        body.validators = [
+            *(v for v in body.validators if not isinstance(v, MaxLengthValidator)),
+            MaxLengthValidator(max_length),
+        ]
+        self.initial.setdefault("timestamp", form_token())
         self.helper = FormHelper(self)
         self.helper.form_id = "comment-form"
         self.helper.form_action = reverse("comments:post", kwargs={"slug": article.slug})
+        self.helper.layout = Layout(
+            "body",
+            "name",
+            "email",
+            "website",
+            "remember",
+            "parent",
+            "timestamp",
+            Div(Field("subject"), css_class="visually-hidden", aria_hidden="true"),
+        )
         self.helper.add_input(Submit("submit", "Post Comment"))
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors:
+            # The page is shown again: give it a fresh time token, so that posting it again
+            # after fixing the problem is measured from now.
+            self.data = self.data.copy()
+            self.data["timestamp"] = form_token()
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
@@ -68,33 +153,66 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError("Please write a comment.", code="required")
         return body
 
+    def clean_subject(self):
+        self.honeypot_filled = bool(self.cleaned_data["subject"])
+        return ""
+
     def clean(self):
         cleaned_data = super().clean()
-        if not self.article.comments_open:
-            raise forms.ValidationError("Comments are closed on this article.", code="closed")
-        parent_id = cleaned_data.get("parent")
-        if parent_id:
-            self.parent_comment = (
-                Comment.objects.approved().filter(pk=int(parent_id), article=self.article).first()
-                if parent_id.isascii() and parent_id.isdigit()
-                else None
-            )
-            if self.parent_comment is None:
-                self.data = self.data.copy()
-                self.data["parent"] = ""
-                raise forms.ValidationError(
-                    "The comment you are replying to is not available on this article. "
-                    "Your text is kept below: post it as a new comment or reload the page.",
-                    code="invalid_parent",
-                )
+        if self.encoding_error:
+            raise forms.ValidationError(ENCODING_MESSAGE, code="encoding")
+        if not moderation.comments_open(self.article, self.rules):
+            raise forms.ValidationError(CLOSED_MESSAGE, code="closed")
+        self._clean_timestamp(cleaned_data.get("timestamp"))
+        self._clean_parent(cleaned_data.get("parent"))
+        email, body = cleaned_data.get("email"), cleaned_data.get("body")
+        if email and body and moderation.is_duplicate(self.article, email, body, self.rules):
+            raise forms.ValidationError(DUPLICATE_MESSAGE, code="duplicate")
         return cleaned_data
 
-    def save(self, *, ip_address=None, user_agent=""):
+    def _clean_timestamp(self, token):
+        age = form_token_age(token)
+        if age is None:
+            raise forms.ValidationError(BAD_TOKEN_MESSAGE, code="bad_token")
+        if age > self.rules.max_form_age_hours * 3600:
+            raise forms.ValidationError(
+                EXPIRED_MESSAGE.format(hours=self.rules.max_form_age_hours), code="expired"
+            )
+        self.seconds_to_post = age
+
+    def _clean_parent(self, parent_id):
+        if not parent_id:
+            return
+        self.parent_comment = (
+            Comment.objects.approved().filter(pk=int(parent_id), article=self.article).first()
+            if parent_id.isascii() and parent_id.isdigit() and len(parent_id) < 19
+            else None
+        )
+        if self.parent_comment is None:
+            self.data = self.data.copy()
+            self.data["parent"] = ""
+            raise forms.ValidationError(
+                "The comment you are replying to is not available on this article. "
+                "Your text is kept below: post it as a new comment or reload the page.",
+                code="invalid_parent",
+            )
+
+    def submission(self, request):
+        """The unsaved comment with what the moderation rules need to know about it."""
+        from . import verification
+
         comment = super().save(commit=False)
         comment.article = self.article
         comment.parent = self.parent_comment
-        comment.ip_address = ip_address
-        comment.user_agent = user_agent[:300]
-        comment.status, comment.held_reason = initial_status(comment)
-        comment.save()
-        return comment
+        comment.ip_address = request.META.get("REMOTE_ADDR") or None
+        comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+        if request.user.is_authenticated and request.user.is_staff:
+            comment.staff_user = request.user
+        return moderation.Submission(
+            comment=comment,
+            address_proven=verification.browser_proves(request, comment.email),
+            seconds_to_post=self.seconds_to_post,
+            honeypot_filled=self.honeypot_filled,
+            referrer=request.META.get("HTTP_REFERER", "")[:500],
+            permalink=request.build_absolute_uri(self.article.get_absolute_url()),
+        )

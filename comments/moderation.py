@@ -1,25 +1,416 @@
 """Moderation rules for reader comments.
 
-Two questions live here, kept apart as in django-contrib-comments: what happens to a comment
-when it arrives (`initial_status`), and what a moderator's decision does (`moderate`). Views
-and admin actions call these functions rather than setting statuses themselves.
+Three questions live here, kept apart as in django-contrib-comments:
+
+- may a comment be posted at all (`comments_open`, `is_duplicate`, `flood_wait`): a "no" is
+  answered to the reader and nothing is stored;
+- what happens to a comment when it arrives (`review`): ordered rules, each explaining itself.
+  The outcome is recorded on the comment: its status, the reasons shown to moderators in
+  `held_reason` ("held: 3 links, limit 2") and the deciding rule's code in `moderation_rule`
+  (the queue filters on it);
+- what a moderator's decision does (`moderate`).
+
+Views and admin actions call these functions rather than setting statuses themselves. The rules
+read the discussion settings staff edit in the admin (`DiscussionSettings`), once per request
+(`discussion_settings`).
 """
 
-from .models import Comment
+import ipaddress
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import signals
+from .models import Comment, CommenterAddress, DiscussionSettings
+from .privacy import digest
 
 HOLD_FOR_REVIEW = "held: every comment is reviewed before it appears"
 
+#: The codes stored in `Comment.moderation_rule`, with what each means to a moderator.
+RULES = {
+    "staff": "Written by staff",
+    "trusted": "Trusted commenter",
+    "approve_all": "Approve every comment",
+    "hold_all": "Hold every comment",
+    "first_comment": "First comment from the address",
+    "unconfirmed": "Address not confirmed",
+    "distrusted": "Address marked as spam before",
+    "unproven": "Trusted address, not proven",
+    "links": "Too many links",
+    "moderation_word": "Moderation word",
+    "disallowed_word": "Disallowed word",
+    "disallowed_ip": "Disallowed IP",
+    "disallowed_address": "Disallowed address",
+    "honeypot": "Hidden field filled in",
+    "too_fast": "Posted too fast",
+    "spam_service": "Spam service",
+    "spam_service_down": "Spam service unavailable",
+}
+
+#: Holds that only say "we do not know this commenter yet": confirming the address in the
+#: commenter's own browser lifts them once the address is trusted (`confirm_address`).
+IDENTITY_HOLDS = {"unconfirmed", "unproven"}
+
+LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+
+
+def discussion_settings(request=None):
+    """The discussion settings, read from the database once per request."""
+    if request is None:
+        return DiscussionSettings.current()
+    cached = getattr(request, "_discussion_settings", None)
+    if cached is None:
+        cached = request._discussion_settings = DiscussionSettings.current()
+    return cached
+
+
+# Whether a comment may be posted -----------------------------------------------------------
+
+
+def comments_open(article, rules=None):
+    """Whether readers may post on `article` now.
+
+    Closed when the article says so, or `close_after_days` after publication: the article's own
+    `comments_close_after_days` if set, else the discussion settings'.
+    """
+    if not article.comments_open:
+        return False
+    days = article.comments_close_after_days
+    if days is None:
+        days = (rules or DiscussionSettings.current()).close_after_days
+    if days is None or article.published_at is None:
+        return True
+    return timezone.now() < article.published_at + timezone.timedelta(days=days)
+
+
+def is_duplicate(article, address, body, rules):
+    """The same text by the same address on the same article within the window."""
+    since = timezone.now() - timezone.timedelta(minutes=rules.duplicate_window_minutes)
+    return (
+        Comment.objects.from_address(address)
+        .filter(article=article, body=body, created_at__gte=since)
+        .exists()
+    )
+
+
+def flood_wait(ip_address, address, rules):
+    """Count one posting from this IP and address; return the seconds to wait if over a limit.
+
+    Counters live in the configured cache, one per fixed window (a minute per IP, an hour per
+    address), incremented atomically so concurrent requests cannot both slip under the limit.
+    A limit of 0 turns its counter off. Returns 0 when the posting may go ahead.
+    """
+    now = time.time()
+    limits = []
+    if ip_address and rules.comments_per_ip_per_minute:
+        limits.append(("ip", ip_address, 60, rules.comments_per_ip_per_minute))
+    if address and rules.comments_per_address_per_hour:
+        limits.append(("address", digest(address), 3600, rules.comments_per_address_per_hour))
+    wait = 0
+    for kind, key, window, limit in limits:
+        bucket = int(now // window)
+        cache_key = f"comments:flood:{kind}:{key}:{bucket}"
+        cache.add(cache_key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr: start again
+            cache.add(cache_key, 1, timeout=window + 5)
+            count = 1
+        if count > limit:
+            wait = max(wait, int((bucket + 1) * window - now) + 1)
+    return wait
+
+
+# What happens to a comment when it arrives -------------------------------------------------
+
+
+@dataclass
+class Submission:
+    """A new comment (not yet saved) and what the request says about it."""
+
+    comment: Comment
+    #: The browser holds the proof cookie for this address (comments/verification.py).
+    address_proven: bool = False
+    #: Seconds between the form being served and posted (None: not measured).
+    seconds_to_post: float | None = None
+    honeypot_filled: bool = False
+    #: The request's details for the external spam check (referrer, page URL).
+    referrer: str = ""
+    permalink: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: str
+    reason: str
+    rule: str
+
+
+@dataclass
+class Decision:
+    """What the rules decided: a status, why (every reason of that severity), and the rule."""
+
+    status: str
+    reasons: list = field(default_factory=list)
+    rule: str = ""
+
+    @property
+    def held_reason(self):
+        return "; ".join(self.reasons)[:500]
+
+
+SPAM = Comment.Status.SPAM
+HELD = Comment.Status.PENDING
+APPROVED = Comment.Status.APPROVED
+
+
+def _lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def word_pattern(word):
+    """Case-insensitive, whole words: 'ass' matches 'ass' but not 'class'."""
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+
+
+def _matched_word(words, comment):
+    texts = [comment.body, comment.name, comment.website, comment.user_agent or ""]
+    for word in _lines(words):
+        pattern = word_pattern(word)
+        if any(pattern.search(text or "") for text in texts):
+            return word
+    return None
+
+
+def count_links(text):
+    return len(LINK_PATTERN.findall(text or ""))
+
+
+def ip_disallowed(ip, networks_text):
+    if not ip:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    for line in _lines(networks_text):
+        try:
+            network = ipaddress.ip_network(line, strict=False)
+        except ValueError:
+            continue
+        if address.version == network.version and address in network:
+            return True
+    return False
+
+
+def rule_honeypot(submission, rules):
+    if submission.honeypot_filled:
+        return Finding(SPAM, "spam: filled in the field people cannot see", "honeypot")
+
+
+def rule_too_fast(submission, rules):
+    seconds = submission.seconds_to_post
+    if seconds is not None and seconds < rules.min_seconds_to_post:
+        return Finding(
+            SPAM, f"spam: posted {max(seconds, 0):.1f} s after the page loaded", "too_fast"
+        )
+
+
+def rule_disallowed_ip(submission, rules):
+    if ip_disallowed(submission.comment.ip_address, rules.disallowed_ips):
+        return Finding(SPAM, "spam: IP on the disallowed list", "disallowed_ip")
+
+
+def rule_disallowed_address(submission, rules):
+    if submission.comment.email_digest in set(rules.disallowed_email_digests or ()):
+        return Finding(SPAM, "spam: address on the disallowed list", "disallowed_address")
+
+
+def rule_disallowed_word(submission, rules):
+    word = _matched_word(rules.disallowed_words, submission.comment)
+    if word:
+        return Finding(SPAM, f"spam: matched disallowed word '{word}'", "disallowed_word")
+
+
+def rule_links(submission, rules):
+    links = count_links(submission.comment.body) + count_links(submission.comment.name)
+    if links > rules.max_links:
+        return Finding(HELD, f"held: {links} links, limit {rules.max_links}", "links")
+
+
+def rule_moderation_word(submission, rules):
+    word = _matched_word(rules.moderation_words, submission.comment)
+    if word:
+        return Finding(HELD, f"held: matched moderation word '{word}'", "moderation_word")
+
+
+def rule_spam_service(submission, rules):
+    from . import spam
+
+    if not rules.spam_check_enabled:
+        return None
+    backend = spam.get_backend()
+    if backend is None:
+        return None
+    try:
+        is_spam = backend.check(submission)
+    except spam.SpamServiceUnavailable:
+        return Finding(HELD, "held: spam service unavailable", "spam_service_down")
+    if is_spam:
+        return Finding(SPAM, "spam: the spam service says so", "spam_service")
+
+
+def rule_mode(submission, rules):
+    mode = rules.mode
+    if mode == DiscussionSettings.Mode.HOLD_ALL:
+        return Finding(HELD, HOLD_FOR_REVIEW, "hold_all")
+    if mode == DiscussionSettings.Mode.APPROVE_ALL:
+        return Finding(APPROVED, "approved: every comment is approved", "approve_all")
+    return trust_finding(submission.comment.email_digest, submission.address_proven)
+
+
+def trust_finding(email_digest, address_proven):
+    """The trusted-commenters rule for one address.
+
+    Unlike WordPress, typing a known address is not enough: the address must be verified (its
+    owner clicked a confirmation link), hold an approved comment, not be distrusted (a comment
+    from it was marked as spam since), and this browser must prove it (the proof cookie set
+    when the link was clicked here). Anyone else typing a regular's address is held.
+    """
+    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    has_approved = Comment.objects.approved().filter(email_digest=email_digest).exists()
+    if known is not None and known.distrusted_at is not None:
+        return Finding(HELD, "held: a comment from this address was marked as spam", "distrusted")
+    if not has_approved:
+        return Finding(HELD, "held: first comment from this address", "first_comment")
+    if known is None or known.verified_at is None:
+        return Finding(HELD, "held: address not confirmed yet", "unconfirmed")
+    if not address_proven:
+        return Finding(HELD, "held: unverified comment under a trusted address", "unproven")
+    return Finding(APPROVED, "approved: trusted commenter", "trusted")
+
+
+#: Run in this order. Spam rules come first; the external check only runs when nothing local
+#: already decided spam; the mode rule last.
+SPAM_RULES = [
+    rule_honeypot,
+    rule_too_fast,
+    rule_disallowed_ip,
+    rule_disallowed_address,
+    rule_disallowed_word,
+]
+HOLD_RULES = [rule_links, rule_moderation_word]
+
+
+def review(submission, rules):
+    """Run the rules on a new comment and return the `Decision`.
+
+    The first spam finding decides spam. Otherwise every hold is collected (a moderator sees
+    all the reasons at once), and with no hold the mode decides. Staff comments are approved.
+    """
+    comment = submission.comment
+    comment.email_digest = digest(comment.email)
+    if comment.is_staff_reply:
+        return Decision(APPROVED, ["approved: written by staff"], "staff")
+    for rule in SPAM_RULES:
+        finding = rule(submission, rules)
+        if finding:
+            return Decision(SPAM, [finding.reason], finding.rule)
+    holds = [finding for rule in HOLD_RULES if (finding := rule(submission, rules))]
+    service = rule_spam_service(submission, rules)
+    if service and service.status == SPAM:
+        return Decision(SPAM, [service.reason], service.rule)
+    if service:
+        holds.append(service)
+    mode = rule_mode(submission, rules)
+    if mode.status == HELD:
+        holds.append(mode)
+    if holds:
+        return Decision(HELD, [finding.reason for finding in holds], holds[0].rule)
+    return Decision(APPROVED, [mode.reason], mode.rule)
+
+
+def record_decision(decision, comment):
+    """Record the decision on the (unsaved) comment."""
+    comment.status = decision.status
+    comment.held_reason = decision.held_reason
+    comment.moderation_rule = decision.rule
+
+
+def record_commenter(comment):
+    """Make sure the address of a stored, non-spam comment is known (CommenterAddress)."""
+    if comment.status == SPAM or not comment.email_digest:
+        return None
+    known = CommenterAddress.objects.filter(email_digest=comment.email_digest).first()
+    if known is None:
+        try:
+            with transaction.atomic():
+                known = CommenterAddress.objects.create(email=comment.email)
+        except IntegrityError:  # a concurrent first comment created it
+            known = CommenterAddress.objects.get(email_digest=comment.email_digest)
+    return known
+
+
+def announce(comment):
+    """Send `comment_received` (and `comment_approved` when approved on arrival) on commit."""
+
+    def send():
+        signals.comment_received.send(sender=Comment, comment=comment)
+        if comment.status == APPROVED:
+            signals.comment_approved.send(sender=Comment, comment=comment)
+
+    transaction.on_commit(send, robust=True)
+
+
+def is_trusted(commenter_address):
+    return (
+        commenter_address.verified_at is not None
+        and commenter_address.distrusted_at is None
+        and Comment.objects.approved().filter(email_digest=commenter_address.email_digest).exists()
+    )
+
+
+def release_identity_holds(commenter_address, rules=None):
+    """Approve the comments held only because the address was not yet confirmed or proven.
+
+    Called when the address's owner confirms it in their browser. Returns the approved comments
+    (and sends `comment_approved` for each on commit).
+    """
+    rules = rules or DiscussionSettings.current()
+    if rules.mode != DiscussionSettings.Mode.TRUSTED or not is_trusted(commenter_address):
+        return []
+    held = list(
+        Comment.objects.pending().filter(
+            email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
+        )
+    )
+    approved = []
+    for comment in held:
+        comment.status = APPROVED
+        comment.held_reason = "approved: trusted commenter (address confirmed)"
+        comment.moderation_rule = "trusted"
+        comment.moderated_at = timezone.now()
+        comment.save(update_fields=["status", "held_reason", "moderation_rule", "moderated_at"])
+        approved.append(comment)
+        transaction.on_commit(
+            lambda comment=comment: signals.comment_approved.send(sender=Comment, comment=comment),
+            robust=True,
+        )
+    return approved
+
 
 def initial_status(comment):
-    """Decide the status of a new comment and say why.
-
-    Returns `(status, reason)`. Until the discussion settings exist, every reader comment is
-    held for review; a comment written by staff is published at once.
-    """
+    """`(status, reason)` for a comment written outside the reader's form (a staff reply)."""
     if comment.is_staff_reply:
-        return Comment.Status.APPROVED, "approved: written by staff"
-    return Comment.Status.PENDING, HOLD_FOR_REVIEW
+        return APPROVED, "approved: written by staff"
+    return HELD, HOLD_FOR_REVIEW
 
+
+# What a moderator's decision does ---------------------------------------------------------
 
 DECISIONS = {
     Comment.Status.APPROVED: Comment.approve,

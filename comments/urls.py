@@ -8,4 +8,6 @@ urlpatterns = [
     path("post/<slug:slug>/", views.post_comment, name="post"),
     path("feed/<slug:slug>/", feeds.ArticleCommentsFeed(), name="feed"),
     path("feed/<slug:slug>/atom/", feeds.ArticleCommentsAtomFeed(), name="atom_feed"),
+    path("confirm/", views.request_confirmation, name="request_confirmation"),
+    path("confirm/<str:token>/", views.confirm_address, name="confirm"),
 ]

@@ -1,4 +1,7 @@
+import urllib.parse
+
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
@@ -7,31 +10,81 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.views import ArticleDetailView
 
-from . import remember
+from . import moderation, remember, verification
 from .forms import CommentForm
+from .models import Comment
 
 AWAITING_MODERATION = (
     "Thank you for your comment. It is awaiting moderation and will appear "
     "once a moderator has approved it."
+)
+PUBLISHED = "Thank you for your comment. It is published below."
+CONFIRMATION_SENT = (
+    "We have sent you a confirmation link. Open it in this browser to confirm your address."
+)
+CONFIRMATION_ALREADY_SENT = (
+    "A confirmation link was sent to your address a few minutes ago: please look for it "
+    "(and in your spam folder) before asking for another."
 )
 
 
 @never_cache
 @require_POST
 def post_comment(request, slug):
+    """Take a reader's comment: refuse what cannot be posted, and let the rules decide the rest.
+
+    Refusals store nothing: a form error (closed, expired, duplicate, malformed) re-renders the
+    article page with the reader's text kept (400); too many postings get the 429 page. What
+    the rules decide (approved, held, spam) is stored with its reasons.
+    """
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    form = CommentForm(request.POST, article=article)
-    if form.is_valid():
-        form.save(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        )
-        messages.success(request, AWAITING_MODERATION, extra_tags="comment")
-        response = redirect(f"{article.get_absolute_url()}#comments")
-    else:
-        response = _article_page_with_errors(request, slug, form)
+    rules = moderation.discussion_settings(request)
+    form = CommentForm(
+        request.POST, article=article, rules=rules, encoding_error=_not_utf8(request)
+    )
+    response = _take(request, article, form, rules)
     remember.update_after_posting(request, response, form)
     return response
+
+
+def _take(request, article, form, rules):
+    if not form.is_valid():
+        return _article_page_with_errors(request, article.slug, form)
+
+    submission = form.submission(request)
+    comment = submission.comment
+    if not comment.is_staff_reply:
+        wait = moderation.flood_wait(comment.ip_address, comment.email, rules)
+        if wait:
+            return _too_many(request, article, form, wait)
+
+    decision = moderation.review(submission, rules)
+    moderation.record_decision(decision, comment)
+    with transaction.atomic():
+        comment.save()
+        moderation.record_commenter(comment)
+        moderation.announce(comment)
+
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, PUBLISHED, extra_tags="comment")
+        return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    # Spam is thanked like any held comment: a bot learns nothing from the answer.
+    messages.success(request, AWAITING_MODERATION, extra_tags="comment")
+    if comment.status == Comment.Status.PENDING and not submission.address_proven:
+        messages.info(request, verification.offer_token(comment), extra_tags="comment offer")
+    return redirect(f"{article.get_absolute_url()}#comments")
+
+
+def _not_utf8(request):
+    """Whether the posted form is not valid UTF-8 (Django would replace the bad bytes)."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return any("\ufffd" in value for values in request.POST.lists() for value in values[1])
+    try:
+        body = request.body.decode("ascii")
+        urllib.parse.parse_qsl(body, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _article_page_with_errors(request, slug, form):
@@ -41,3 +94,59 @@ def _article_page_with_errors(request, slug, form):
     view.object = view.get_object()
     context = view.get_context_data(object=view.object, comment_form=form)
     return TemplateResponse(request, view.get_template_names(), context, status=400)
+
+
+def _too_many(request, article, form, wait):
+    minutes = max(1, round(wait / 60))
+    response = TemplateResponse(
+        request,
+        "429.html",
+        {
+            "article": article,
+            "body": form.cleaned_data.get("body", ""),
+            "wait_minutes": minutes,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@never_cache
+@require_POST
+def request_confirmation(request):
+    """The "Email me a confirmation link" button under the thank-you message."""
+    comment = verification.comment_from_offer(request.POST.get("token"))
+    if comment is None:
+        return TemplateResponse(
+            request,
+            "comments/confirmation_invalid.html",
+            {"message": "This button has expired. Post a comment again to ask for a link."},
+            status=400,
+        )
+    if verification.request_confirmation(comment, request):
+        messages.success(request, CONFIRMATION_SENT, extra_tags="comment")
+    else:
+        messages.info(request, CONFIRMATION_ALREADY_SENT, extra_tags="comment")
+    return redirect(f"{comment.article.get_absolute_url()}#comments")
+
+
+@never_cache
+def confirm_address(request, token):
+    """The link in the confirmation message: a page with a button (GET), confirming (POST)."""
+    try:
+        address = verification.address_from_link(token)
+    except verification.InvalidLink as error:
+        return TemplateResponse(
+            request, "comments/confirmation_invalid.html", {"message": error.message}, status=400
+        )
+    if request.method != "POST":
+        return TemplateResponse(request, "comments/confirm_address.html", {"confirmed": False})
+    approved = verification.confirm_address(address)
+    response = TemplateResponse(
+        request,
+        "comments/confirm_address.html",
+        {"confirmed": True, "approved_count": len(approved)},
+    )
+    verification.set_proof_cookie(request, response, address)
+    return response

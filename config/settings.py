@@ -178,6 +178,18 @@ COMMENT_EMAIL_KEYS = env.list("COMMENT_EMAIL_KEYS", default=[])
 COMMENT_EMAIL_HMAC_KEY = env("COMMENT_EMAIL_HMAC_KEY", default="")
 # Feeds carry each article's whole (sanitised) body when on; the standfirst only when off.
 FEED_FULL_TEXT = env.bool("FEED_FULL_TEXT", default=False)
+# The optional external spam check (comments/spam.py), also switched on in the discussion
+# settings: e.g. COMMENT_SPAM_BACKEND=comments.spam.AkismetBackend with its key. No address is
+# ever sent; a check slower than COMMENT_SPAM_TIMEOUT seconds holds the comment instead.
+COMMENT_SPAM_BACKEND = env("COMMENT_SPAM_BACKEND", default="")
+COMMENT_SPAM_API_KEY = env("COMMENT_SPAM_API_KEY", default="")
+COMMENT_SPAM_API_URL = env(
+    "COMMENT_SPAM_API_URL", default="https://rest.akismet.com/1.1/comment-check"
+)
+COMMENT_SPAM_SITE_URL = env("COMMENT_SPAM_SITE_URL", default="")
+COMMENT_SPAM_TIMEOUT = env.float("COMMENT_SPAM_TIMEOUT", default=2.0)
+# How long a commenter's address confirmation link works (comments/verification.py).
+COMMENT_CONFIRMATION_MAX_AGE_DAYS = env.int("COMMENT_CONFIRMATION_MAX_AGE_DAYS", default=7)
 # How long a draft's share link for outside reviewers works (articles/share.py).
 SHARE_LINK_MAX_AGE_DAYS = env.int("SHARE_LINK_MAX_AGE_DAYS", default=7)
 

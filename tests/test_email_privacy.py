@@ -26,6 +26,7 @@ from comments import moderation
 from comments.avatars import avatar_value
 from comments.models import Comment
 from comments.privacy import digest
+from tests.comments.posting import form_extras
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -160,7 +161,14 @@ def crawl(client, start="/"):
 
 
 def valid_post(name, email, body, parent=""):
-    return {"name": name, "email": email, "website": "", "body": body, "parent": parent}
+    return {
+        "name": name,
+        "email": email,
+        "website": "",
+        "body": body,
+        "parent": parent,
+        **form_extras(),
+    }
 
 
 @override_settings(ARTICLES_PER_PAGE=2)

@@ -7,6 +7,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .. import moderation
 from ..forms import CommentForm
 from ..models import Comment
 from ..remember import remembered
@@ -44,6 +45,7 @@ def comment_section(context, article):
     # Staff previews and share links show an unpublished article's section without a form:
     # comments are taken only on published articles (views.post_comment).
     unpublished = not article.is_published()
+    rules = moderation.discussion_settings(request)
     form = context.get("comment_form")
     replying_to = None
     if form is None and not unpublished:
@@ -51,6 +53,7 @@ def comment_section(context, article):
         replying_to = by_id.get(_int_or_none(request.GET.get("replyto")))
         form = CommentForm(
             article=article,
+            rules=rules,
             initial={"parent": replying_to.pk if replying_to else None, **remembered(request)},
         )
     elif form is not None and form.parent_comment is not None:
@@ -60,6 +63,7 @@ def comment_section(context, article):
         "threads": threads,
         "comment_count": shown,
         "unpublished": unpublished,
+        "comments_open": moderation.comments_open(article, rules),
         "form": form,
         "replying_to": replying_to,
         "request": request,

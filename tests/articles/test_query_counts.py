@@ -25,10 +25,11 @@ from tests.factories import (
 )
 
 # Pinned from observation. Article page: savepoint + release (ATOMIC_REQUESTS), article with
-# kind, bylines with authors, tags, then approved comments (the template renders after the
-# view's transaction is released). List pages: savepoint + release, count, a page of articles
-# with kinds, bylines with authors, tags (+ the tag or the author itself).
-ARTICLE_PAGE_QUERIES = 6
+# kind, bylines with authors, tags, then approved comments and the discussion settings (the
+# template renders after the view's transaction is released). List pages: savepoint +
+# release, count, a page of articles with kinds, bylines with authors, tags (+ the tag or the
+# author itself).
+ARTICLE_PAGE_QUERIES = 7
 HOME_PAGE_QUERIES = 6
 TAG_PAGE_QUERIES = 7
 AUTHOR_PAGE_QUERIES = 7

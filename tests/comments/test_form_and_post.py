@@ -7,9 +7,9 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.moderation import HOLD_FOR_REVIEW
 from comments.views import AWAITING_MODERATION
 from tests.comments.html import comment_tree, field_errors, input_value, page_text, textarea_text
+from tests.comments.posting import form_extras
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -32,6 +32,7 @@ def valid_data(**overrides):
         "website": "",
         "body": BODY,
         "parent": "",
+        **form_extras(),
     }
     data.update(overrides)
     return data
@@ -61,7 +62,8 @@ class PostingACommentTests(TestCase):
         assert comment.website == "https://ada.example/blog"
         assert comment.body == BODY
         assert comment.status == Comment.Status.PENDING
-        assert comment.held_reason == HOLD_FOR_REVIEW
+        assert comment.held_reason == "held: first comment from this address"
+        assert comment.moderation_rule == "first_comment"
         assert comment.ip_address == "203.0.113.7"
         assert comment.user_agent == "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
         assert comment.staff_user is None

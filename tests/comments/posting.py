@@ -1,0 +1,15 @@
+"""What a real comment form posts besides the fields a reader types."""
+
+import time
+
+from comments.forms import form_token
+
+
+def served_token(seconds_ago=60):
+    """The form's signed time token, as if the page had been loaded `seconds_ago`."""
+    return form_token(time.time() - seconds_ago)
+
+
+def form_extras(seconds_ago=60):
+    """The hidden fields of a form loaded `seconds_ago`: time token, empty honeypot."""
+    return {"timestamp": served_token(seconds_ago), "subject": ""}

@@ -1,0 +1,638 @@
+"""The moderation rules, one by one: what each decides and the reason it records."""
+
+import datetime
+
+import time_machine
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import moderation, signals
+from comments.models import Comment, CommenterAddress, DiscussionSettings
+from comments.privacy import digest
+from tests.comments.html import page_text, textarea_text
+from tests.comments.posting import form_extras
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+
+ADDRESS = "ada.reader@mail.example"
+
+
+def rules(**changes):
+    row = DiscussionSettings.current()
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def submission(article, *, proven=False, seconds=60.0, honeypot=False, **fields):
+    values = {
+        "name": "Ada Reader",
+        "email": ADDRESS,
+        "body": "A fair point about the tariffs.",
+        "ip_address": "203.0.113.7",
+        "user_agent": "TestBrowser/1.0",
+        **fields,
+    }
+    return moderation.Submission(
+        comment=Comment(article=article, **values),
+        address_proven=proven,
+        seconds_to_post=seconds,
+        honeypot_filled=honeypot,
+    )
+
+
+def trusted_address(address=ADDRESS, article=None):
+    """An address that is verified and holds an approved comment."""
+    CommentFactory(email=address, **({"article": article} if article else {}))
+    return CommenterAddress.objects.create(email=address, verified_at=timezone.now())
+
+
+class ReviewTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+
+    def review(self, **kwargs):
+        return moderation.review(submission(self.article, **kwargs), DiscussionSettings.current())
+
+
+class ModeTests(ReviewTestCase):
+    def test_approve_all_approves_a_comment_that_passes_every_rule(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL)
+
+        decision = self.review()
+
+        assert decision.status == Comment.Status.APPROVED
+        assert decision.reasons == ["approved: every comment is approved"]
+        assert decision.rule == "approve_all"
+
+    def test_hold_all_holds_even_a_trusted_commenter_in_their_browser(self):
+        rules(mode=DiscussionSettings.Mode.HOLD_ALL)
+        trusted_address()
+
+        decision = self.review(proven=True)
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.held_reason == "held: every comment is reviewed before it appears"
+        assert decision.rule == "hold_all"
+
+    def test_trusted_mode_holds_a_first_comment(self):
+        decision = self.review()
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.held_reason == "held: first comment from this address"
+        assert decision.rule == "first_comment"
+
+    def test_an_approved_but_unconfirmed_address_is_held(self):
+        CommentFactory(email=ADDRESS)
+        CommenterAddress.objects.create(email=ADDRESS)
+
+        decision = self.review(proven=True)
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.held_reason == "held: address not confirmed yet"
+        assert decision.rule == "unconfirmed"
+
+    def test_a_confirmed_address_without_an_approved_comment_is_held_as_a_first_comment(self):
+        CommenterAddress.objects.create(email=ADDRESS, verified_at=timezone.now())
+        CommentFactory(email=ADDRESS, status=Comment.Status.PENDING)
+
+        decision = self.review(proven=True)
+
+        assert decision.rule == "first_comment"
+
+    def test_a_trusted_address_proven_by_this_browser_is_approved(self):
+        trusted_address()
+
+        decision = self.review(proven=True, email="  Ada.Reader@MAIL.example ")
+
+        assert decision.status == Comment.Status.APPROVED
+        assert decision.held_reason == "approved: trusted commenter"
+        assert decision.rule == "trusted"
+
+    def test_someone_typing_a_trusted_address_without_the_proof_is_held(self):
+        # WordPress would approve this: anyone who knows a regular's address passes as them.
+        trusted_address()
+
+        decision = self.review(proven=False, name="Impostor")
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.held_reason == "held: unverified comment under a trusted address"
+        assert decision.rule == "unproven"
+
+    def test_an_address_marked_as_spam_since_is_no_longer_trusted(self):
+        address = trusted_address()
+        address.distrusted_at = timezone.now()
+        address.save()
+
+        decision = self.review(proven=True)
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.held_reason == "held: a comment from this address was marked as spam"
+        assert decision.rule == "distrusted"
+
+    def test_staff_comments_are_approved_whatever_the_rules(self):
+        rules(mode=DiscussionSettings.Mode.HOLD_ALL, disallowed_words="casino", max_links=0)
+
+        decision = self.review(
+            staff_user=StaffFactory(), body="Casino https://a.example https://b.example"
+        )
+
+        assert decision.status == Comment.Status.APPROVED
+        assert decision.reasons == ["approved: written by staff"]
+        assert decision.rule == "staff"
+
+
+class SpamRuleTests(ReviewTestCase):
+    def setUp(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL)
+
+    def assert_spam(self, decision, reason, rule):
+        assert decision.status == Comment.Status.SPAM
+        assert decision.reasons == [reason]
+        assert decision.rule == rule
+
+    def test_a_filled_honeypot_is_spam(self):
+        self.assert_spam(
+            self.review(honeypot=True), "spam: filled in the field people cannot see", "honeypot"
+        )
+
+    def test_posting_faster_than_the_minimum_is_spam_with_the_seconds(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL, min_seconds_to_post=3)
+
+        self.assert_spam(
+            self.review(seconds=1.23), "spam: posted 1.2 s after the page loaded", "too_fast"
+        )
+        assert self.review(seconds=3.0).status == Comment.Status.APPROVED
+
+    def test_a_disallowed_ip_is_spam(self):
+        rules(disallowed_ips="198.51.100.9\n203.0.113.7")
+
+        self.assert_spam(self.review(), "spam: IP on the disallowed list", "disallowed_ip")
+
+    def test_an_ip_inside_a_disallowed_network_is_spam(self):
+        rules(disallowed_ips="203.0.113.0/24\n2001:db8::/32")
+
+        self.assert_spam(self.review(), "spam: IP on the disallowed list", "disallowed_ip")
+        self.assert_spam(
+            self.review(ip_address="2001:db8::1"),
+            "spam: IP on the disallowed list",
+            "disallowed_ip",
+        )
+        assert self.review(ip_address="198.51.100.1").status == Comment.Status.APPROVED
+
+    def test_a_disallowed_address_is_spam_whatever_its_case(self):
+        rules(disallowed_email_digests=[digest(ADDRESS)])
+
+        decision = self.review(email="ADA.Reader@mail.example")
+
+        self.assert_spam(decision, "spam: address on the disallowed list", "disallowed_address")
+        assert ADDRESS not in decision.held_reason
+
+    def test_a_disallowed_word_is_spam_matched_whole_and_in_any_case(self):
+        rules(disallowed_words="casino\ncheap pills")
+
+        self.assert_spam(
+            self.review(body="Visit our CASINO today."),
+            "spam: matched disallowed word 'casino'",
+            "disallowed_word",
+        )
+        self.assert_spam(
+            self.review(body="Buy Cheap Pills now"),
+            "spam: matched disallowed word 'cheap pills'",
+            "disallowed_word",
+        )
+        assert self.review(body="Casinos and casinoish words").status == Comment.Status.APPROVED
+
+    def test_disallowed_words_are_looked_for_in_the_name_and_website_too(self):
+        rules(disallowed_words="casino")
+
+        assert self.review(name="Casino Bob").status == Comment.Status.SPAM
+        assert self.review(website="https://casino.example/").status == Comment.Status.SPAM
+
+    def test_spam_wins_over_holds(self):
+        rules(disallowed_words="casino", moderation_words="tariff", max_links=0)
+
+        decision = self.review(body="casino tariff https://a.example")
+
+        self.assert_spam(decision, "spam: matched disallowed word 'casino'", "disallowed_word")
+
+
+class HoldRuleTests(ReviewTestCase):
+    def setUp(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL, max_links=2)
+
+    def test_more_links_than_the_limit_is_held_with_the_count(self):
+        body = "See https://a.example, http://b.example/x and www.c.example."
+
+        decision = self.review(body=body)
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.reasons == ["held: 3 links, limit 2"]
+        assert decision.rule == "links"
+
+    def test_links_up_to_the_limit_pass(self):
+        assert self.review(body="https://a.example and https://b.example").status == (
+            Comment.Status.APPROVED
+        )
+
+    def test_a_moderation_word_holds_the_comment(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL, moderation_words="Lawsuit")
+
+        decision = self.review(body="This deserves a lawsuit.")
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.reasons == ["held: matched moderation word 'Lawsuit'"]
+        assert decision.rule == "moderation_word"
+
+    def test_every_hold_reason_is_recorded_the_first_rule_names_the_hold(self):
+        rules(mode=DiscussionSettings.Mode.TRUSTED, moderation_words="lawsuit", max_links=0)
+
+        decision = self.review(body="A lawsuit: https://a.example")
+
+        assert decision.status == Comment.Status.PENDING
+        assert decision.held_reason == (
+            "held: 1 links, limit 0; held: matched moderation word 'lawsuit'; "
+            "held: first comment from this address"
+        )
+        assert decision.rule == "links"
+
+
+class ClosingTests(TestCase):
+    def test_an_article_closed_by_hand_is_closed(self):
+        assert not moderation.comments_open(ArticleFactory(comments_open=False))
+
+    def test_comments_stay_open_without_a_closing_delay(self):
+        rules(close_after_days=None)
+        article = ArticleFactory(published_at=timezone.now() - datetime.timedelta(days=3000))
+
+        assert moderation.comments_open(article)
+
+    def test_comments_close_the_set_number_of_days_after_publication(self):
+        rules(close_after_days=14)
+        published = timezone.now() - datetime.timedelta(days=1)
+        article = ArticleFactory(published_at=published)
+
+        with time_machine.travel(published + datetime.timedelta(days=14, seconds=-1)):
+            assert moderation.comments_open(article)
+        with time_machine.travel(published + datetime.timedelta(days=14)):
+            assert not moderation.comments_open(article)
+
+    def test_an_article_overrides_the_closing_delay_either_way(self):
+        rules(close_after_days=14)
+        published = timezone.now() - datetime.timedelta(days=30)
+        longer = ArticleFactory(published_at=published, comments_close_after_days=60)
+        shorter = ArticleFactory(
+            published_at=timezone.now() - datetime.timedelta(days=2), comments_close_after_days=1
+        )
+
+        assert moderation.comments_open(longer)
+        assert not moderation.comments_open(shorter)
+
+    def test_an_automatically_closed_article_shows_no_form_and_refuses_posts(self):
+        rules(close_after_days=7)
+        article = ArticleFactory(published_at=timezone.now() - datetime.timedelta(days=8))
+        CommentFactory(article=article, body="Posted in time.")
+
+        page = self.client.get(article.get_absolute_url()).content.decode()
+        response = self.client.post(post_url(article), form_data(body="Too late."))
+
+        assert "Posted in time." in page
+        assert "Comments are closed on this article." in page
+        assert 'id="comment-form"' not in page
+        assert "?replyto=" not in page
+        assert response.status_code == 400
+        assert "Comments are closed on this article." in page_text(response.content.decode())
+        assert not Comment.objects.filter(body="Too late.").exists()
+
+
+def post_url(article):
+    return reverse("comments:post", kwargs={"slug": article.slug})
+
+
+def form_data(**overrides):
+    return {
+        "name": "Ada Reader",
+        "email": ADDRESS,
+        "website": "",
+        "body": "A fair point about the tariffs.",
+        "parent": "",
+        **form_extras(),
+        **overrides,
+    }
+
+
+class PostingTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+
+    def post(self, article=None, ip="203.0.113.7", **overrides):
+        return self.client.post(
+            post_url(article or self.article), form_data(**overrides), REMOTE_ADDR=ip
+        )
+
+
+class RecordedDecisionTests(PostingTestCase):
+    def test_the_decision_is_recorded_on_the_stored_comment(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL, max_links=1)
+
+        self.post(body="https://a.example https://b.example")
+
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.PENDING
+        assert comment.held_reason == "held: 2 links, limit 1"
+        assert comment.moderation_rule == "links"
+
+    def test_a_bot_posting_too_fast_is_stored_as_spam_and_thanked_like_anyone(self):
+        response = self.client.post(
+            post_url(self.article), form_data(**form_extras(seconds_ago=1.2)), follow=True
+        )
+
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.SPAM
+        assert comment.held_reason == "spam: posted 1.2 s after the page loaded"
+        assert "awaiting moderation" in page_text(response.content.decode())
+
+    def test_a_filled_honeypot_is_stored_as_spam(self):
+        self.post(subject="Great article buy now")
+
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.SPAM
+        assert comment.moderation_rule == "honeypot"
+
+    def test_an_approved_comment_is_published_at_once_and_the_reader_is_told(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL)
+
+        response = self.post()
+
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.APPROVED
+        assert response["Location"] == f"{self.article.get_absolute_url()}#comment-{comment.pk}"
+        page = self.client.get(response["Location"]).content.decode()
+        assert "Thank you for your comment. It is published below." in page_text(page)
+        assert "A fair point about the tariffs." in page
+
+    def test_a_stored_comment_records_its_address_but_spam_does_not(self):
+        self.post()
+        self.post(email="bot@spam.example", body="Other", subject="filled")
+
+        assert list(CommenterAddress.objects.values_list("email_digest", flat=True)) == [
+            digest(ADDRESS)
+        ]
+
+    def test_the_settings_are_read_once_per_post(self):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.post()
+
+        assert response.status_code == 302
+        reads = [q for q in queries if 'FROM "comments_discussionsettings"' in q["sql"]]
+        assert len(reads) == 1
+
+    def test_the_settings_row_exists_from_the_migration(self):
+        assert DiscussionSettings.objects.filter(pk=1).exists()
+
+
+class SignalTests(PostingTestCase):
+    def setUp(self):
+        self.received, self.approved = [], []
+        signals.comment_received.connect(self.on_received)
+        signals.comment_approved.connect(self.on_approved)
+        self.addCleanup(signals.comment_received.disconnect, self.on_received)
+        self.addCleanup(signals.comment_approved.disconnect, self.on_approved)
+
+    def on_received(self, sender, comment, **kwargs):
+        self.received.append(comment)
+
+    def on_approved(self, sender, comment, **kwargs):
+        self.approved.append(comment)
+
+    def test_a_held_comment_is_announced_as_received_after_commit_only(self):
+        with self.captureOnCommitCallbacks() as callbacks:
+            self.post()
+        assert self.received == []
+
+        for callback in callbacks:
+            callback()
+
+        assert self.received == [Comment.objects.get()]
+        assert self.approved == []
+
+    def test_an_auto_approved_comment_is_announced_as_approved_too(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            self.post()
+
+        assert self.received == self.approved == [Comment.objects.get()]
+
+    def test_a_refused_comment_is_not_announced(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.post(email="broken")
+
+        assert self.received == []
+
+
+def ten_seconds_into_next_minute():
+    now = timezone.now().replace(second=0, microsecond=0)
+    return now + datetime.timedelta(minutes=1, seconds=10)
+
+
+class FloodControlTests(PostingTestCase):
+    def test_the_ip_limit_answers_429_with_retry_after_and_keeps_the_text(self):
+        rules(comments_per_ip_per_minute=2, comments_per_address_per_hour=0)
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            for n in range(2):
+                assert self.post(email=f"r{n}@mail.example", body=f"Body {n}").status_code == 302
+
+            response = self.post(email="r3@mail.example", body="One too many.")
+
+        assert response.status_code == 429
+        assert response["Retry-After"] == "51"
+        content = response.content.decode()
+        assert "Please wait a moment" in content
+        assert textarea_text(content) == "One too many."
+        assert Comment.objects.count() == 2
+
+    def test_the_ip_limit_counts_per_minute_and_per_ip(self):
+        rules(comments_per_ip_per_minute=1, comments_per_address_per_hour=0)
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False) as clock:
+            assert self.post(body="First").status_code == 302
+            assert self.post(body="Other IP", ip="198.51.100.2").status_code == 302
+            assert self.post(body="Second").status_code == 429
+            clock.shift(datetime.timedelta(minutes=1))
+            assert self.post(body="Third", **form_extras()).status_code == 302
+
+        assert set(Comment.objects.values_list("body", flat=True)) == {
+            "First",
+            "Other IP",
+            "Third",
+        }
+
+    def test_the_address_limit_counts_whatever_the_ip(self):
+        rules(comments_per_ip_per_minute=0, comments_per_address_per_hour=2)
+
+        assert self.post(body="One", ip="198.51.100.1").status_code == 302
+        assert self.post(body="Two", ip="198.51.100.2").status_code == 302
+        response = self.post(body="Three", ip="198.51.100.3")
+
+        assert response.status_code == 429
+        assert 0 < int(response["Retry-After"]) <= 3600
+        assert Comment.objects.count() == 2
+
+    def test_refused_forms_do_not_count(self):
+        rules(comments_per_ip_per_minute=1)
+
+        for _ in range(3):
+            assert self.post(email="broken").status_code == 400
+
+        assert self.post().status_code == 302
+
+
+class DuplicateTests(PostingTestCase):
+    def test_the_same_comment_twice_is_stored_once_with_a_clear_message(self):
+        self.post()
+
+        response = self.post(name="Ada R.")
+
+        assert response.status_code == 400
+        assert (
+            "You have already posted this comment on this article; it was not posted twice."
+            in page_text(response.content.decode())
+        )
+        assert Comment.objects.count() == 1
+
+    def test_the_same_text_elsewhere_by_someone_else_or_after_the_window_is_not_a_duplicate(
+        self,
+    ):
+        rules(duplicate_window_minutes=60)
+        self.post()
+
+        assert self.post(article=ArticleFactory()).status_code == 302
+        assert self.post(email="other@mail.example").status_code == 302
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+            assert self.post(**form_extras()).status_code == 302
+
+        assert Comment.objects.count() == 4
+
+
+class DiscussionSettingsAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.superuser = StaffFactory(is_superuser=True)
+        cls.moderator = StaffFactory(role="Moderator")
+        cls.editor = StaffFactory(role="Editor")
+        cls.contributor = StaffFactory(role="Contributor")
+
+    def change_url(self):
+        return reverse("admin:comments_discussionsettings_change", args=[1])
+
+    def form_data(self, **changes):
+        row = DiscussionSettings.current()
+        data = {
+            name: getattr(row, name)
+            for name in (
+                "mode",
+                "max_links",
+                "moderation_words",
+                "disallowed_words",
+                "disallowed_ips",
+                "min_seconds_to_post",
+                "max_form_age_hours",
+                "comments_per_ip_per_minute",
+                "comments_per_address_per_hour",
+                "duplicate_window_minutes",
+                "max_length",
+                "thread_depth",
+                "moderator_notification_minutes",
+                "ip_retention_days",
+            )
+        }
+        data.update(close_after_days="", add_disallowed_addresses="")
+        data.update(remove_disallowed_addresses="", _save="Save")
+        data.update(changes)
+        return data
+
+    def test_the_list_opens_the_one_settings_page(self):
+        self.client.force_login(self.moderator)
+
+        response = self.client.get(reverse("admin:comments_discussionsettings_changelist"))
+
+        assert response.status_code == 302
+        assert response["Location"] == self.change_url()
+
+    def test_there_is_no_add_or_delete(self):
+        self.client.force_login(self.superuser)
+
+        assert self.client.get(reverse("admin:comments_discussionsettings_add")).status_code == 403
+        delete = reverse("admin:comments_discussionsettings_delete", args=[1])
+        assert self.client.get(delete).status_code == 403
+
+    def test_moderators_and_editors_change_the_settings_contributors_cannot(self):
+        for user, status in ((self.moderator, 200), (self.editor, 200), (self.contributor, 403)):
+            with self.subTest(user.username):
+                self.client.force_login(user)
+                assert self.client.get(self.change_url()).status_code == status
+        assert {"Moderator", "Editor"} <= set(
+            Group.objects.filter(permissions__codename="change_discussionsettings").values_list(
+                "name", flat=True
+            )
+        )
+
+    def test_saving_changes_the_rules(self):
+        self.client.force_login(self.moderator)
+
+        response = self.client.post(
+            self.change_url(),
+            self.form_data(mode="hold_all", max_links="5", disallowed_words=" casino \n\n"),
+        )
+
+        assert response.status_code == 302
+        row = DiscussionSettings.objects.get()
+        assert row.mode == "hold_all"
+        assert row.max_links == 5
+        assert row.disallowed_words == "casino"
+
+    def test_disallowed_addresses_are_stored_as_digests_only(self):
+        self.client.force_login(self.moderator)
+
+        self.client.post(
+            self.change_url(),
+            self.form_data(add_disallowed_addresses="Spammer@Bad.example\nother@bad.example"),
+        )
+        row = DiscussionSettings.objects.get()
+        page = self.client.get(self.change_url()).content.decode()
+
+        assert row.disallowed_email_digests == [
+            digest("spammer@bad.example"),
+            digest("other@bad.example"),
+        ]
+        assert "bad.example" not in page
+        assert "2 addresses" in page
+
+        self.client.post(
+            self.change_url(), self.form_data(remove_disallowed_addresses="other@bad.example")
+        )
+        assert DiscussionSettings.objects.get().disallowed_email_digests == [
+            digest("spammer@bad.example")
+        ]
+
+    def test_invalid_ips_and_addresses_are_refused_with_their_values(self):
+        self.client.force_login(self.moderator)
+
+        response = self.client.post(
+            self.change_url(),
+            self.form_data(
+                disallowed_ips="203.0.113.0/24\nnot-an-ip", add_disallowed_addresses="x"
+            ),
+        )
+
+        assert response.status_code == 200
+        text = page_text(response.content.decode())
+        assert "Not IP addresses or networks: not-an-ip" in text
+        assert "Not email addresses: x" in text
+        assert DiscussionSettings.objects.get().disallowed_ips == ""
