@@ -30,7 +30,7 @@ from . import moderation, signals
 from .models import Comment, CommenterAddress
 from .privacy import digest
 
-PROOF_COOKIE = "byline_commenter"
+PROOF_COOKIE = "byline_proof"
 PROOF_SALT = "comments.address-proof"
 PROOF_MAX_AGE = 365 * 24 * 3600
 PROOF_MAX_ADDRESSES = 5

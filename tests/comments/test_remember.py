@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from comments.remember import COOKIE_NAME
 from tests.comments.html import input_value
+from tests.comments.posting import form_extras
 from tests.factories import ArticleFactory
 
 ADDRESS = "remember.me@private-mail.example"
@@ -23,6 +24,7 @@ def post_data(**overrides):
         "website": "https://ada.example/",
         "body": "A comment worth keeping my details for.",
         "parent": "",
+        **form_extras(),
         **overrides,
     }
 
