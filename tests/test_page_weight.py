@@ -1,0 +1,65 @@
+"""An article page weighs under 100 KB before images: its HTML, CSS and JavaScript, gzipped.
+
+The weight is what a reader downloads with compression on (whitenoise serves .gz copies of the
+static files; the HTML is compressed the same way by any front server). Images are left out:
+they are responsive renditions sized by the browser.
+"""
+
+import gzip
+import re
+
+from django.contrib.staticfiles import finders
+from django.test import TestCase
+
+from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, KindFactory
+
+BUDGET_BYTES = 100 * 1024
+PARAGRAPH = (
+    "<p>Officials from both delegations said the talks had been businesslike, and that the "
+    "questions left open — energy contracts, the rail corridor and the currency swap line — "
+    "would be settled together or not at all, as each depended on the terms of the others.</p>"
+)
+
+
+def gzipped_size(data):
+    return len(gzip.compress(data, compresslevel=9))
+
+
+def static_asset(url):
+    """The bytes of a stylesheet or script the page links to, read from the static folders."""
+    path = re.sub(r"^/static/", "", url.split("?")[0])
+    found = finders.find(path)
+    assert found, f"{url} is linked but not found among the static files"
+    with open(found, "rb") as asset:
+        return asset.read()
+
+
+class ArticlePageWeightTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        # A long analysis piece (about 9 KB of text, like the reference article), two authors,
+        # tags and a busy comment thread.
+        cls.article = ArticleFactory(
+            title="Measuring the strategic alignment of two neighbours",
+            kind=KindFactory(name="Analysis"),
+            body="<h2>Background</h2>" + PARAGRAPH * 30,
+            authors=[AuthorFactory(bio="Writes about diplomacy. " * 20) for _ in range(2)],
+            tags=["Diplomacy", "Energy", "Trade", "Security"],
+        )
+        for number in range(40):
+            CommentFactory(article=cls.article, body=f"Comment {number}: " + "A fair point. " * 30)
+
+    def test_article_page_html_css_and_js_gzipped_is_under_100_kb(self):
+        response = self.client.get(self.article.get_absolute_url())
+        html = response.content
+        text = html.decode()
+        stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+        scripts = re.findall(r'<script[^>]* src="([^"]+)"', text)
+        assert stylesheets, "the page links no stylesheet: the test would measure too little"
+
+        sizes = {"html": gzipped_size(html)}
+        sizes.update({url: gzipped_size(static_asset(url)) for url in stylesheets + scripts})
+        total = sum(sizes.values())
+
+        assert len(html) > 30_000, "the page is too small to say anything about the budget"
+        assert total < BUDGET_BYTES, f"{total} bytes gzipped is over budget: {sizes}"
