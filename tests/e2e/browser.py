@@ -39,11 +39,19 @@ def require_chromium():
 class BrowserTestCase(StaticLiveServerTestCase):
     """A live server (serving the stylesheet) and one Chromium shared by the class's tests.
 
-    `serialized_rollback` restores the data migrations' rows (the Editor and Moderator groups)
-    that a transactional test's flush would otherwise remove.
+    A transactional test's flush removes the data migrations' rows (the staff groups), so each
+    test puts the roles back itself: `serialized_rollback` would restore them through another
+    connection once Playwright's event loop runs, and fails when two browser classes run.
     """
 
-    serialized_rollback = True
+    @classmethod
+    def _fixture_setup(cls):
+        from django.apps import apps
+
+        from config.roles import sync_roles
+
+        super()._fixture_setup()
+        sync_roles(apps)
 
     @classmethod
     def setUpClass(cls):
