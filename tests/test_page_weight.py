@@ -6,12 +6,18 @@ they are responsive renditions sized by the browser.
 """
 
 import gzip
+import json
 import re
+import tempfile
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
-from django.test import TestCase
+from django.core.management import call_command
+from django.templatetags.static import static
+from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, KindFactory
+from tests.test_settings import run_settings
 
 BUDGET_BYTES = 100 * 1024
 PARAGRAPH = (
@@ -63,3 +69,40 @@ class ArticlePageWeightTests(TestCase):
 
         assert len(html) > 30_000, "the page is too small to say anything about the budget"
         assert total < BUDGET_BYTES, f"{total} bytes gzipped is over budget: {sizes}"
+
+
+class StaticFilesInProductionTests(SimpleTestCase):
+    """With DEBUG off, whitenoise serves the static files under hashed names (cached for ever)
+    with gzip copies beside them; tests use plain storage so they need no collectstatic."""
+
+    def test_production_settings_use_compressed_manifest_storage(self):
+        result = run_settings(
+            "from django.conf import settings\n"
+            "print(settings.STORAGES['staticfiles']['BACKEND'])\n"
+            "print('whitenoise.middleware.WhiteNoiseMiddleware' in settings.MIDDLEWARE)",
+            DEBUG="0",
+            SECRET_KEY="a-real-key",
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "True",
+        ]
+
+    def test_collectstatic_writes_hashed_and_gzipped_stylesheet(self):
+        storage = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+        with tempfile.TemporaryDirectory() as root:
+            # Only the project's own static folder: the apps' (admin, editor) take longer.
+            with override_settings(
+                STATIC_ROOT=root,
+                STORAGES={"staticfiles": storage},
+                STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
+            ):
+                call_command("collectstatic", interactive=False, verbosity=0)
+                url = static("css/site.css")
+            hashed = json.loads(Path(root, "staticfiles.json").read_text())["paths"]["css/site.css"]
+
+            assert re.fullmatch(r"css/site\.[0-9a-f]{12}\.css", hashed)
+            assert url == f"/static/{hashed}"
+            assert Path(root, f"{hashed}.gz").stat().st_size < Path(root, hashed).stat().st_size

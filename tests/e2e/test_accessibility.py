@@ -323,6 +323,23 @@ class AccessibilityTests(BrowserTestCase):
                 self.load_images(page)
                 self.screenshot(page, f"article-{device}-{scheme}")
 
+        # Printed, the article keeps its text, author and comments but drops what is for clicking.
+        page = self.new_page()
+        page.goto(self.url(article_path))
+        page.emulate_media(media="print")
+        always_there = [".site-nav", "#comment-form", ".site-footer", ".tags", ".comment__reply"]
+        when_there = [".site-header .search-form", ".share", ".article-pager", ".related"]
+        for selector in always_there + when_there:
+            elements = page.locator(selector).all()
+            assert elements or selector in when_there, f"{selector} is missing from the page"
+            for element in elements:
+                expect(element).to_be_hidden()
+        expect(page.locator(".article__body")).to_be_visible()
+        expect(page.locator(".author-box")).to_be_visible()
+        expect(page.locator(".comment").first).to_be_visible()
+        self.load_images(page)
+        self.screenshot(page, "article-print")
+
         if path := search_path("corridor"):
             page = self.new_page()
             page.goto(self.url(path))
