@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import admin_settings, moderation  # noqa: F401  (admin_settings registers its page)
+from . import admin_personal_data, admin_settings, moderation  # noqa: F401  (admin_settings registers its page)
 from .models import MODERATION_QUEUE_ORDER, Comment
 
 EMAIL_PERMISSION = "comments.view_commenter_email"
@@ -18,7 +18,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["name", "body"]
-    actions = ["approve", "mark_spam", "remove"]
+    actions = ["approve", "mark_spam", "remove", admin_personal_data.export_or_erase]
     list_per_page = 50
     # The changelist orders by this, not by the queryset's own order.
     ordering = MODERATION_QUEUE_ORDER
@@ -76,6 +76,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_manage_personal_data_permission(self, request):
+        return request.user.has_perm(admin_personal_data.PERMISSION)
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:

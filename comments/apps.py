@@ -6,5 +6,6 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        # Registers the system checks and the receiver that queues IP anonymisation.
-        from . import checks, retention  # noqa: F401
+        # Registers the system checks and the receivers that queue IP anonymisation and
+        # notifications.
+        from . import checks, notifications, retention  # noqa: F401

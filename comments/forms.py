@@ -96,9 +96,13 @@ class CommentForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
+    # Opt-in, unticked by default; nothing is sent until the address confirms it by a link
+    # (comments/notifications.py).
+    notify_replies = forms.BooleanField(required=False, label="Notify me of replies by email.")
+
     class Meta:
         model = Comment
-        fields = ["body", "name", "email", "website"]
+        fields = ["body", "name", "email", "website", "notify_replies"]
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -130,6 +134,7 @@ class CommentForm(forms.ModelForm):
             "email",
             "website",
             "remember",
+            "notify_replies",
             "parent",
             "timestamp",
             Div(Field("subject"), css_class="visually-hidden", aria_hidden="true"),

@@ -264,9 +264,21 @@ class CommenterAddress(models.Model):
         null=True, blank=True, help_text="Set when a moderator marked a comment from it as spam."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    notifications_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owner last confirmed, from a link sent to the address, that they "
+        "want reply notifications (double opt-in).",
+    )
+    notifications_stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner last unsubscribed from every message."
+    )
 
     class Meta:
         verbose_name = "commenter address"
+        permissions = [
+            ("manage_personal_data", "Can export and erase the data held for an address"),
+        ]
 
     def __str__(self):
         return f"Commenter address #{self.pk}"
@@ -274,3 +286,14 @@ class CommenterAddress(models.Model):
     def save(self, *args, **kwargs):
         self.email_digest = digest(self.email)
         super().save(*args, **kwargs)
+
+    @property
+    def receives_notifications(self):
+        """Whether reply notifications may be sent: the owner confirmed them (or the address
+        itself, which confirms them too) after their latest unsubscribe, if any."""
+        confirmed = max(
+            (when for when in (self.notifications_confirmed_at, self.verified_at) if when),
+            default=None,
+        )
+        stopped = self.notifications_stopped_at
+        return confirmed is not None and (stopped is None or confirmed > stopped)

@@ -34,6 +34,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Byline")
 SITE_TAGLINE = env("SITE_TAGLINE", default="Analysis and commentary")
+# The public site's origin, for links in messages sent outside any request (background tasks).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 LANGUAGE_CODE = "en-gb"
@@ -192,6 +194,8 @@ COMMENT_SPAM_TIMEOUT = env.float("COMMENT_SPAM_TIMEOUT", default=2.0)
 COMMENT_CONFIRMATION_MAX_AGE_DAYS = env.int("COMMENT_CONFIRMATION_MAX_AGE_DAYS", default=7)
 # How long a draft's share link for outside reviewers works (articles/share.py).
 SHARE_LINK_MAX_AGE_DAYS = env.int("SHARE_LINK_MAX_AGE_DAYS", default=7)
+# How long the "manage my comments" link in every message to a commenter works.
+COMMENT_MANAGE_LINK_MAX_AGE_DAYS = env.int("COMMENT_MANAGE_LINK_MAX_AGE_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

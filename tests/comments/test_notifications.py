@@ -1,0 +1,425 @@
+import datetime
+import re
+
+import time_machine
+from django.core import mail
+from django.core.cache import cache
+from django.test import RequestFactory, TestCase, override_settings
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from comments import signals, tasks, verification
+from comments.models import Comment, CommenterAddress, DiscussionSettings
+from comments.privacy import digest
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CommentFactory,
+    HeldCommentFactory,
+    StaffFactory,
+    UserFactory,
+)
+from tests.test_address_never_leaks import submit_comment
+
+NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
+READER = "private.reader@mail.example"
+URL = re.compile(r"https?://\S+")
+
+
+def received(comment):
+    signals.comment_received.send(sender=Comment, comment=comment)
+
+
+def approved(comment):
+    signals.comment_approved.send(sender=Comment, comment=comment)
+
+
+def approve_after_hold(comment):
+    comment.approve(by=StaffFactory(username="approver", role="Moderator"))
+    approved(comment)
+
+
+def links(message):
+    return URL.findall(message.body)
+
+
+def path_of(url):
+    return "/" + url.split("/", 3)[3]
+
+
+def assert_reveals_no_address(message, address):
+    """The address may be in To, and nowhere else: not in a link, a header or the text."""
+    secrets = [address, digest(address)]
+    exposed = [message.subject, message.body, *message.extra_headers.values()]
+    for value in exposed:
+        for secret in secrets:
+            assert secret not in value
+
+
+@time_machine.travel(NOW, tick=False)
+class ModeratorNotificationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.moderator = StaffFactory(username="mod", email="mod@staff.example", role="Moderator")
+        cls.chief = StaffFactory(username="chief", email="chief@staff.example", is_superuser=True)
+        StaffFactory(username="gone", email="gone@staff.example", role="Moderator", is_active=False)
+        StaffFactory(username="editor", email="editor@staff.example", role="Editor")
+        UserFactory(username="reader", email="reader@example.org")
+        cls.article = ArticleFactory(title="Tariff talks")
+
+    def test_held_comment_tells_every_active_moderator_once_with_a_link_to_the_queue(self):
+        received(HeldCommentFactory(article=self.article, name="Ada", body="A held thought."))
+
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == []
+        assert sorted(message.bcc) == ["chief@staff.example", "mod@staff.example"]
+        assert message.subject == "[Byline] 1 comment waiting for moderation"
+        assert "Ada on “Tariff talks”: A held thought." in message.body
+        assert "http://127.0.0.1:8000/admin/comments/comment/?status__exact=pending" in links(
+            message
+        )
+
+    def test_queue_link_opens_the_pending_queue_for_a_moderator(self):
+        received(HeldCommentFactory(article=self.article, body="Waiting here."))
+        self.client.force_login(self.moderator)
+
+        response = self.client.get(path_of(links(mail.outbox[0])[0]))
+
+        assert response.status_code == 200
+        assert "Waiting here." in response.content.decode()
+
+    def test_comment_approved_on_arrival_tells_no_moderator(self):
+        received(CommentFactory(article=self.article))
+
+        assert mail.outbox == []
+
+    def test_comments_inside_the_window_wait_for_the_next_message(self):
+        received(HeldCommentFactory(article=self.article))
+        with time_machine.travel(NOW + datetime.timedelta(minutes=29), tick=False):
+            received(HeldCommentFactory(article=self.article))
+            received(HeldCommentFactory(article=self.article))
+        assert len(mail.outbox) == 1
+
+        with time_machine.travel(NOW + datetime.timedelta(minutes=31), tick=False):
+            received(HeldCommentFactory(article=self.article))
+
+        assert len(mail.outbox) == 2
+        assert mail.outbox[1].subject == "[Byline] 4 comments waiting for moderation"
+        assert "(2 new since the last message)" not in mail.outbox[1].body
+        assert "(3 new since the last message)" in mail.outbox[1].body
+
+    def test_window_follows_the_discussion_settings(self):
+        DiscussionSettings.objects.update_or_create(
+            pk=1, defaults={"moderator_notification_minutes": 5}
+        )
+        received(HeldCommentFactory(article=self.article))
+        with time_machine.travel(NOW + datetime.timedelta(minutes=6), tick=False):
+            received(HeldCommentFactory(article=self.article))
+
+        assert len(mail.outbox) == 2
+
+    def test_only_one_of_two_concurrent_claims_wins(self):
+        rules = DiscussionSettings.current()
+
+        assert tasks._claim_moderator_notification(rules, timezone.now()) is True
+        assert tasks._claim_moderator_notification(rules, timezone.now()) is False
+
+    def test_follow_up_at_the_window_end_sends_for_comments_held_inside_it(self):
+        received(HeldCommentFactory(article=self.article))
+        with time_machine.travel(NOW + datetime.timedelta(minutes=10), tick=False):
+            received(HeldCommentFactory(article=self.article, body="Arrived in the quiet."))
+        assert len(mail.outbox) == 1
+
+        with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+            assert tasks.notify_moderators.call(follow_up=True) == 2
+
+        assert len(mail.outbox) == 2
+        assert "Arrived in the quiet." in mail.outbox[1].body
+
+    def test_follow_up_with_nothing_new_sends_nothing(self):
+        received(HeldCommentFactory(article=self.article))
+
+        with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+            assert tasks.notify_moderators.call(follow_up=True) == 0
+
+        assert len(mail.outbox) == 1
+
+
+@time_machine.travel(NOW, tick=False)
+class FollowUpSchedulingTests(TestCase):
+    def test_follow_up_is_queued_once_at_the_end_of_the_window(self):
+        StaffFactory(username="mod", email="mod@staff.example", role="Moderator")
+        article = ArticleFactory()
+        received(HeldCommentFactory(article=article))
+        HeldCommentFactory(article=article, created_at=NOW + datetime.timedelta(minutes=10))
+        dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        with (
+            override_settings(TASKS=dummy),
+            time_machine.travel(NOW + datetime.timedelta(minutes=10), tick=False),
+        ):
+            tasks.notify_moderators.call()
+            tasks.notify_moderators.call()
+            queued = list(default_task_backend.results)
+
+        assert len(queued) == 1
+        assert queued[0].task.run_after == NOW + datetime.timedelta(minutes=30)
+        assert queued[0].kwargs == {"follow_up": True}
+        assert len(mail.outbox) == 1
+
+
+class AuthorNotificationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.writer = StaffFactory(username="amara", email="amara@staff.example", first_name="Amara")
+        cls.author = AuthorFactory(name="Amara Okafor", user=cls.writer)
+        cls.unlinked = AuthorFactory(name="No Account")
+        cls.article = ArticleFactory(title="Tariff talks", authors=[cls.author, cls.unlinked])
+
+    def test_approved_comment_tells_the_authors_with_an_account(self):
+        comment = CommentFactory(article=self.article, name="Ada", body="Good piece.")
+
+        approved(comment)
+
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == ["amara@staff.example"]
+        assert message.subject == "[Byline] New comment on “Tariff talks”"
+        assert message.body.startswith("Hello Amara,\n\nAda commented on your article")
+        assert "Good piece." in message.body
+        assert links(message) == [
+            f"http://127.0.0.1:8000{self.article.get_absolute_url()}#comment-{comment.pk}"
+        ]
+        assert_reveals_no_address(message, comment.email)
+
+    def test_held_comment_tells_no_author(self):
+        received(HeldCommentFactory(article=self.article))
+
+        assert all(message.to != ["amara@staff.example"] for message in mail.outbox)
+
+    def test_author_replying_as_staff_is_not_told_of_their_own_reply(self):
+        reply = CommentFactory(article=self.article, staff_user=self.writer)
+
+        approved(reply)
+
+        assert mail.outbox == []
+
+    def test_inactive_author_account_is_not_written_to(self):
+        self.writer.is_active = False
+        self.writer.save()
+
+        approved(CommentFactory(article=self.article))
+
+        assert mail.outbox == []
+
+
+class CommenterNotificationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory(title="Tariff talks")
+
+    def opt_in(self, **kwargs):
+        comment = CommentFactory(article=self.article, email=READER, notify_replies=True, **kwargs)
+        received(comment)
+        return comment
+
+    def confirm(self, message):
+        """Follow the address confirmation link in `message` as its reader does."""
+        confirm_link = next(link for link in links(message) if "/comments/confirm/" in link)
+        page = self.client.get(path_of(confirm_link))
+        assert page.status_code == 200
+        assert "Confirm my address" in page.content.decode()
+        assert not CommenterAddress.objects.get().receives_notifications  # GET changes nothing
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(path_of(confirm_link))
+        assert response.status_code == 200
+        assert "Your address is confirmed" in response.content.decode()
+
+    def reply_to(self, comment, **kwargs):
+        reply = CommentFactory(article=self.article, parent=comment, name="Bo", **kwargs)
+        approved(reply)
+        return reply
+
+    def test_opting_in_sends_only_a_confirmation_link(self):
+        comment = self.opt_in()
+
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [READER]
+        assert message.subject == "[Byline] Confirm reply notifications"
+        assert any("/comments/confirm/" in link for link in links(message))
+        assert_reveals_no_address(message, READER)
+
+        self.reply_to(comment)
+        assert len(mail.outbox) == 1  # not confirmed yet: no reply notification
+
+    def test_confirmed_subscriber_hears_of_replies_with_unsubscribe_and_manage_links(self):
+        comment = self.opt_in()
+        self.confirm(mail.outbox[0])
+
+        self.reply_to(comment, body="I disagree about the baseline.")
+
+        assert len(mail.outbox) == 2
+        message = mail.outbox[1]
+        assert message.to == [READER]
+        assert message.subject == "[Byline] New reply to your comment on “Tariff talks”"
+        assert "Bo replied to your comment" in message.body
+        assert "I disagree about the baseline." in message.body
+        unsubscribe = message.extra_headers["List-Unsubscribe"]
+        assert re.fullmatch(r"<http://127\.0\.0\.1:8000/comments/unsubscribe/[^/>]+/>", unsubscribe)
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert unsubscribe[1:-1] in links(message)
+        assert any("/comments/manage/" in link for link in links(message))
+        assert_reveals_no_address(message, READER)
+
+    def test_one_click_unsubscribe_stops_future_mail(self):
+        comment = self.opt_in()
+        self.confirm(mail.outbox[0])
+        self.reply_to(comment)
+        unsubscribe = mail.outbox[-1].extra_headers["List-Unsubscribe"][1:-1]
+
+        # What a mail provider sends for RFC 8058: a POST with no cookie and no CSRF token.
+        response = self.client_class(enforce_csrf_checks=True).post(
+            path_of(unsubscribe),
+            "List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+        )
+
+        assert response.status_code == 200
+        assert "You are unsubscribed" in response.content.decode()
+        sent = len(mail.outbox)
+        self.reply_to(comment)
+        assert len(mail.outbox) == sent
+
+    def test_opting_in_again_after_unsubscribing_needs_a_new_confirmation(self):
+        comment = self.opt_in()
+        self.confirm(mail.outbox[0])
+        self.client.post(path_of(re.search(r"\S+/unsubscribe/\S+", mail.outbox[0].body)[0]))
+        mail.outbox.clear()
+        cache.clear()  # the confirmation's resend interval
+
+        second = self.opt_in()
+
+        assert [message.subject for message in mail.outbox] == [
+            "[Byline] Confirm reply notifications"
+        ]
+        self.reply_to(comment)
+        self.reply_to(second)
+        assert len(mail.outbox) == 1
+
+    def test_confirmation_is_sent_at_most_once_in_ten_minutes(self):
+        self.opt_in()
+        self.opt_in()
+
+        assert len(mail.outbox) == 1
+
+    def test_verified_address_needs_no_separate_confirmation(self):
+        CommenterAddress.objects.create(email=READER, verified_at=timezone.now())
+        comment = self.opt_in()
+
+        self.reply_to(comment)
+
+        assert [message.subject for message in mail.outbox] == [
+            "[Byline] New reply to your comment on “Tariff talks”"
+        ]
+
+    def test_nobody_is_told_of_their_own_reply(self):
+        comment = self.opt_in()
+        self.confirm(mail.outbox[0])
+
+        self.reply_to(comment, email=READER.upper())
+
+        assert len(mail.outbox) == 1
+
+    def test_commenter_without_the_opt_in_receives_nothing(self):
+        comment = CommentFactory(article=self.article, email=READER)
+        CommenterAddress.objects.create(email=READER, verified_at=timezone.now())
+        received(comment)
+
+        self.reply_to(comment)
+
+        assert mail.outbox == []
+
+    def test_held_comment_approved_tells_its_author_who_asked(self):
+        held = HeldCommentFactory(article=self.article, email=READER, notify_replies=True)
+        received(held)
+        self.confirm(next(m for m in mail.outbox if m.to == [READER]))
+        mail.outbox.clear()
+
+        approve_after_hold(held)
+
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [READER]
+        assert message.subject == "[Byline] Your comment on “Tariff talks” is published"
+        assert f"#comment-{held.pk}" in message.body
+        assert "List-Unsubscribe" in message.extra_headers
+        assert_reveals_no_address(message, READER)
+
+    def test_held_comment_approved_tells_nobody_who_did_not_ask(self):
+        held = HeldCommentFactory(article=self.article, email=READER)
+        CommenterAddress.objects.create(email=READER, verified_at=timezone.now())
+
+        approve_after_hold(held)
+
+        assert mail.outbox == []
+
+    def test_spam_opt_in_sends_nothing_to_the_address(self):
+        spam = CommentFactory(
+            article=self.article, email=READER, notify_replies=True, status=Comment.Status.SPAM
+        )
+
+        received(spam)
+
+        assert mail.outbox == []
+
+    def test_erased_address_receives_nothing_more(self):
+        comment = self.opt_in()
+        self.confirm(mail.outbox[0])
+        CommenterAddress.objects.all().delete()
+
+        self.reply_to(comment)
+
+        assert len(mail.outbox) == 1
+
+
+class CommentFormOptInTests(TestCase):
+    """The opt-in through the real comment form, as a reader posts it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory(title="Tariff talks")
+
+    def post(self, **fields):
+        with self.captureOnCommitCallbacks(execute=True):
+            return submit_comment(
+                self.client, self.article, "203.0.113.5", name="Ada", email=READER, **fields
+            )
+
+    def to_reader(self):
+        return [message for message in mail.outbox if message.to == [READER]]
+
+    def test_form_offers_the_opt_in_unticked(self):
+        page = self.client.get(self.article.get_absolute_url()).content.decode()
+
+        checkbox = re.search(r'<input[^>]*name="notify_replies"[^>]*>', page)[0]
+        assert 'type="checkbox"' in checkbox
+        assert "checked" not in checkbox
+        assert "Notify me of replies by email." in page
+
+    def test_ticking_the_box_sends_the_confirmation_link_once(self):
+        comment = self.post(body="Please tell me of replies.", notify_replies="on")
+
+        assert comment.notify_replies is True
+        [message] = self.to_reader()
+        assert message.subject == "[Byline] Confirm reply notifications"
+        assert_reveals_no_address(message, READER)
+        # The button under the thank-you message shares the limit: no second message.
+        request = RequestFactory().post("/")
+        assert verification.request_confirmation(comment, request) is False
+
+    def test_without_the_box_the_commenter_receives_nothing(self):
+        comment = self.post(body="No mail for me, thanks.", notify_replies="")
+
+        assert comment.notify_replies is False
+        assert self.to_reader() == []
