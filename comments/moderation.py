@@ -15,6 +15,7 @@ read the discussion settings staff edit in the admin (`DiscussionSettings`), onc
 (`discussion_settings`).
 """
 
+import datetime
 import ipaddress
 import re
 import time
@@ -84,12 +85,12 @@ def comments_open(article, rules=None):
         days = (rules or DiscussionSettings.current()).close_after_days
     if days is None or article.published_at is None:
         return True
-    return timezone.now() < article.published_at + timezone.timedelta(days=days)
+    return timezone.now() < article.published_at + datetime.timedelta(days=days)
 
 
 def is_duplicate(article, address, body, rules):
     """The same text by the same address on the same article within the window."""
-    since = timezone.now() - timezone.timedelta(minutes=rules.duplicate_window_minutes)
+    since = timezone.now() - datetime.timedelta(minutes=rules.duplicate_window_minutes)
     return (
         Comment.objects.from_address(address)
         .filter(article=article, body=body, created_at__gte=since)
