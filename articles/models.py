@@ -2,9 +2,11 @@ import math
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -16,6 +18,13 @@ from config.images import Picture, ResponsiveImageField
 from config.validators import validate_image_upload
 
 from .sanitize import sanitize_html
+
+WORDS_PER_MINUTE = 220
+
+
+def count_words(html):
+    """Words of text in `html`; markup is not counted, and adjacent tags separate words."""
+    return len(strip_tags(html.replace("<", " <")).split())
 
 
 class Kind(models.Model):
@@ -91,11 +100,51 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def with_listing_relations(self):
-        """Everything a list or article page shows, in a fixed number of queries."""
-        return self.select_related("kind").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "tags",
+        """Everything a list or article page shows, in a fixed number of queries.
+
+        The search vector is left in the database: no page shows it.
+        """
+        return (
+            self.select_related("kind")
+            .defer("search_vector")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                "tags",
+            )
         )
+
+    def related_to(self, article, limit=3):
+        """Other articles sharing tags with `article`, most shared tags first, in one query.
+
+        Call it on `published()`. Each result carries `shared_tags`; ties go to the newer one.
+        The article's tags are read in a subquery, so the cost is one query with or without tags.
+        """
+        its_tags = TaggedArticle.objects.filter(content_object=article.pk).values("tag")
+        return (
+            self.filter(tagged_items__tag__in=its_tags)
+            .exclude(pk=article.pk)
+            .annotate(shared_tags=Count("tagged_items"))
+            .select_related("kind")
+            .order_by("-shared_tags", "-published_at", "-id")[:limit]
+        )
+
+    def before(self, article):
+        """Articles published before `article`, nearest first (same-second ties by id)."""
+        if article.published_at is None:
+            return self.none()
+        return self.filter(
+            Q(published_at__lt=article.published_at)
+            | Q(published_at=article.published_at, pk__lt=article.pk)
+        ).order_by("-published_at", "-id")
+
+    def after(self, article):
+        """Articles published after `article`, nearest first (same-second ties by id)."""
+        if article.published_at is None:
+            return self.none()
+        return self.filter(
+            Q(published_at__gt=article.published_at)
+            | Q(published_at=article.published_at, pk__gt=article.pk)
+        ).order_by("published_at", "id")
 
 
 class StaleArticleError(Exception):
@@ -113,7 +162,8 @@ class StaleArticleError(Exception):
 
 # A revision keeps the article with its bylines and tag links, so restoring one brings back
 # the authors and tags it had; authors and tags themselves are not versioned with it.
-@reversion.register(follow=["bylines", "tagged_items"])
+# The search vector and word count are derived from the text, so revisions leave them out.
+@reversion.register(follow=["bylines", "tagged_items"], exclude=["search_vector", "word_count"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -220,6 +270,13 @@ class Article(models.Model):
         editable=False,
         help_text="Raised by every save; a form holding an older number is refused.",
     )
+    word_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Words of body text, counted when saved."
+    )
+    # Weighted title (A), standfirst (B) and body text (C) for full-text search. On PostgreSQL a
+    # trigger fills it on every insert and update (migration 0005); elsewhere it stays empty and
+    # search falls back to plain matching (articles/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -228,6 +285,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             models.Index(fields=["created_by", "status"], name="article_created_by_status"),
+            GinIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish any article"),
@@ -255,6 +313,7 @@ class Article(models.Model):
         forms opened before them are refused.
         """
         self.body = sanitize_html(self.body)
+        self.word_count = count_words(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
@@ -353,8 +412,8 @@ class Article(models.Model):
 
     @property
     def reading_minutes(self):
-        words = len(strip_tags(self.body.replace("<", " <")).split())
-        return max(1, math.ceil(words / 220))
+        """Minutes to read the body at about 220 words a minute, at least one."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
 
 @reversion.register()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("articles/shared/<str:token>/", views.SharedArticleView.as_view(), name="shared"),
     path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("kinds/<slug:slug>/", views.KindArticleListView.as_view(), name="kind"),
     # Feeds: RSS 2.0 at .../feed/, Atom at .../feed/atom/. The author feeds live here rather
     # than in authors/urls.py because `authors` does not import `articles`.

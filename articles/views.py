@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from . import share, structured_data
+from . import search, share, sharing, structured_data
 from .models import Article, Kind, Tag
 
 
@@ -31,9 +31,16 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     template_name = "articles/article_detail.html"
 
     def get_context_data(self, **kwargs):
+        article = self.object
+        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        live = Article.objects.published()
         return super().get_context_data(
-            canonical_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
-            structured_data=structured_data.news_article(self.object, self.request),
+            canonical_url=canonical_url,
+            structured_data=structured_data.news_article(article, self.request),
+            related_articles=live.related_to(article),
+            previous_article=live.before(article).only("title", "slug").first(),
+            next_article=live.after(article).only("title", "slug").first(),
+            share_links=sharing.share_links(canonical_url, article.title),
             **kwargs,
         )
 
@@ -60,6 +67,21 @@ class KindArticleListView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(kind=self.kind, **kwargs)
+
+
+class SearchView(PublishedArticlesMixin, ListView):
+    """`/search/?q=`: ranked results, or a page explaining why the query was not run."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.search = search.prepare(self.request.GET.get("q", ""))
+        return search.find(self.search, super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(search=self.search, **kwargs)
+        search.add_snippets(context["object_list"], self.search)
+        return context
 
 
 class UnpublishedArticleMixin:

@@ -25,11 +25,11 @@ from tests.factories import (
 )
 
 # Pinned from observation. Article page: savepoint + release (ATOMIC_REQUESTS), article with
-# kind, bylines with authors, tags, then approved comments and the discussion settings (the
-# template renders after the view's transaction is released). List pages: savepoint +
-# release, count, a page of articles with kinds, bylines with authors, tags (+ the tag or the
-# author itself).
-ARTICLE_PAGE_QUERIES = 7
+# kind, bylines with authors, tags, related articles with kinds, previous and next article,
+# then approved comments and the discussion settings (the template renders after the view's
+# transaction is released). List pages: savepoint + release, count, a page of articles with
+# kinds, bylines with authors, tags (+ the tag or the author itself).
+ARTICLE_PAGE_QUERIES = 10
 HOME_PAGE_QUERIES = 6
 TAG_PAGE_QUERIES = 7
 AUTHOR_PAGE_QUERIES = 7
@@ -86,6 +86,13 @@ class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
             tags=make_tags("large", 10),
         )
         add_comments(cls.large, 100)
+        large_tags = list(cls.large.tags.all())
+        for n in range(5):
+            ArticleFactory(
+                kind=KindFactory(name=f"Kind {n}"),
+                tags=large_tags[: n + 1],
+                published_at=days_ago(n + 2),
+            )
 
     def test_large_article_really_shows_everything(self):
         _count, response = self.count_queries(self.large.get_absolute_url())
@@ -94,6 +101,8 @@ class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
         assert "100 comments" in content
         assert content.count('class="author-box"') == 3
         assert content.count('href="/tags/large-') == 10
+        assert content.count('class="related__item"') == 3
+        assert 'class="article-pager"' in content
 
     def test_article_page_query_count_does_not_grow_with_comments_tags_and_authors(self):
         small_count, _ = self.count_queries(self.small.get_absolute_url())

@@ -215,7 +215,8 @@ class CommentFormDisplayTests(TestCase):
 
     def setUp(self):
         self.content = self.client.get(self.article.get_absolute_url()).content.decode()
-        self.form = self.content.split("<form", 1)[1].split("</form>", 1)[0]
+        # The comment form is the page's only POST form (the masthead's search form is GET).
+        self.form = re.search(r'<form[^>]*method="post".*?</form>', self.content, re.S).group(0)
 
     def test_form_is_headed_leave_a_reply(self):
         assert re.search(r'id="respond".*?<h2[^>]*>Leave a Reply</h2>', self.content, re.S)

@@ -1,0 +1,96 @@
+"""sitemap.xml: the front page, live articles, and the tag, kind and author pages listing them.
+
+Everything starts from `Article.objects.published()`, so a scheduled article joins the sitemap
+the moment it goes live and a tag or author appears only once they have a live article.
+`lastmod` is when the article (or, for a listing page, its latest live article) last changed.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.urls import reverse
+
+from authors.models import Author
+
+from .models import Article, Kind, Tag
+
+
+class HomeSitemap(Sitemap):
+    changefreq = "hourly"
+    priority = 1.0
+
+    def items(self):
+        return ["articles:list"]
+
+    def location(self, item):
+        return reverse(item)
+
+    def lastmod(self, item):
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class ArticleSitemap(Sitemap):
+    priority = 0.8
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .only("slug", "updated_at", "published_at")
+            .order_by("-published_at", "-id")
+        )
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class TagSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self):
+        return (
+            Tag.objects.filter(tagged_articles__content_object__in=Article.objects.published())
+            .annotate(latest=Max("tagged_articles__content_object__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, tag):
+        return tag.latest
+
+
+class KindSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self):
+        return (
+            Kind.objects.filter(articles__in=Article.objects.published())
+            .annotate(latest=Max("articles__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, kind):
+        return kind.latest
+
+
+class AuthorSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return (
+            Author.objects.filter(bylines__article__in=Article.objects.published())
+            .annotate(latest=Max("bylines__article__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, author):
+        return author.latest
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "articles": ArticleSitemap,
+    "kinds": KindSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}

@@ -1,0 +1,82 @@
+"""The friendly 404 and 500 pages."""
+
+import re
+
+from django.db import connection
+from django.test import RequestFactory, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import path
+
+from config.errors import server_error
+
+
+def broken_view(request):
+    raise RuntimeError("the newsroom database is on fire")
+
+
+urlpatterns = [path("broken/", broken_view)]
+handler500 = "config.errors.server_error"
+
+
+class NotFoundPageTests(TestCase):
+    def test_unknown_address_gets_the_friendly_page_in_the_site_design(self):
+        response = self.client.get("/no-such-page/")
+
+        content = response.content.decode()
+        assert response.status_code == 404
+        assert '<h1 class="page-title">Page not found</h1>' in content
+        assert 'class="site-header"' in content  # the site's own page, not Django's
+        assert '<meta name="robots" content="noindex">' in content
+
+    def test_not_found_page_offers_a_search_and_the_way_home(self):
+        content = self.client.get("/articles/not-published-yet/").content.decode()
+
+        form = re.search(
+            r'<form[^>]*aria-label="Search from this page".*?</form>', content, re.S
+        ).group(0)
+        assert 'action="/search/"' in form
+        assert 'method="get"' in form
+        assert '<label class="search-form__label" for="not-found-search-q">' in form
+        assert '<a href="/">Go to the latest articles</a>' in content
+
+    def test_the_page_ids_stay_unique_next_to_the_masthead_search(self):
+        content = self.client.get("/no-such-page/").content.decode()
+
+        ids = re.findall(r'\bid="([^"]+)"', content)
+        assert len(ids) == len(set(ids))
+
+
+@override_settings(ROOT_URLCONF=__name__)
+class ServerErrorPageTests(TestCase):
+    def test_a_crash_shows_the_friendly_page(self):
+        self.client.raise_request_exception = False
+
+        response = self.client.get("/broken/")
+
+        content = response.content.decode()
+        assert response.status_code == 500
+        assert "<h1>Something went wrong</h1>" in content
+        assert "on fire" not in content
+        assert '<a href="/">Back to the front page</a>' in content
+
+    def test_server_error_page_touches_no_database_and_no_context_processor(self):
+        request = RequestFactory().get("/broken/")
+
+        with CaptureQueriesContext(connection) as queries:
+            response = server_error(request)
+
+        assert len(queries) == 0
+        assert response.status_code == 500
+        content = response.content.decode()
+        assert "<title>Something went wrong — Byline</title>" in content
+        assert '<header><a href="/">Byline</a></header>' in content
+
+    def test_server_error_page_is_standalone_with_a_labelled_search(self):
+        content = server_error(RequestFactory().get("/")).content.decode()
+
+        assert '<html lang="en">' in content
+        assert "<style>" in content
+        assert "<link" not in content  # no stylesheet lookup that could itself fail
+        assert "<script" not in content
+        assert '<label for="error-search-q">Search articles</label>' in content
+        assert 'action="/search/" method="get"' in content
