@@ -8,6 +8,7 @@ stored as keyed digests only, so the page can say how many are on the list but n
 import ipaddress
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.validators import EmailValidator
 from django.shortcuts import redirect
@@ -97,6 +98,16 @@ class DiscussionSettingsForm(forms.ModelForm):
                 code="invalid",
             )
         return "\n".join(lines)
+
+    def clean_max_length(self):
+        value = self.cleaned_data["max_length"]
+        if value > settings.COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                "At most %(limit)s: the server's COMMENT_MAX_LENGTH setting.",
+                params={"limit": settings.COMMENT_MAX_LENGTH},
+                code="max_value",
+            )
+        return value
 
     def clean_moderation_words(self):
         return "\n".join(_lines(self.cleaned_data["moderation_words"]))

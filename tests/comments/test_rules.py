@@ -1,8 +1,10 @@
 """The moderation rules, one by one: what each decides and the reason it records."""
 
 import datetime
+import re
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import TestCase
@@ -11,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation, signals
+from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
-from tests.comments.html import page_text, textarea_text
+from tests.comments.html import input_value, page_text, textarea_text
 from tests.comments.posting import form_extras
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
@@ -337,6 +340,32 @@ class PostingTestCase(TestCase):
         )
 
 
+class FormDefenceMarkupTests(TestCase):
+    def test_the_honeypot_is_hidden_from_people_and_the_form_carries_a_fresh_time_token(self):
+        article = ArticleFactory()
+        content = self.client.get(article.get_absolute_url()).content.decode()
+
+        wrapper = re.search(
+            r'<div\s+class="visually-hidden"\s+aria-hidden="true">(.*?)</div>\s*</div>',
+            content,
+            re.S,
+        )
+        assert wrapper
+        assert "Leave this field empty" in wrapper.group(1)
+        field = re.search(r'<input[^>]*name="subject"[^>]*>', wrapper.group(1)).group(0)
+        assert 'tabindex="-1"' in field
+        assert 'autocomplete="off"' in field
+        assert "required" not in field
+        age = form_token_age(input_value(content, "timestamp"))
+        assert 0 <= age < 5
+
+    def test_the_body_carries_the_configured_maximum_length(self):
+        rules(max_length=800)
+        content = self.client.get(ArticleFactory().get_absolute_url()).content.decode()
+
+        assert re.search(r'<textarea[^>]*name="body"[^>]*maxlength="800"', content)
+
+
 class RecordedDecisionTests(PostingTestCase):
     def test_the_decision_is_recorded_on_the_stored_comment(self):
         rules(mode=DiscussionSettings.Mode.APPROVE_ALL, max_links=1)
@@ -622,6 +651,16 @@ class DiscussionSettingsAdminTests(TestCase):
         assert DiscussionSettings.objects.get().disallowed_email_digests == [
             digest("spammer@bad.example")
         ]
+
+    def test_the_maximum_length_cannot_pass_the_servers_limit(self):
+        self.client.force_login(self.moderator)
+
+        response = self.client.post(
+            self.change_url(), self.form_data(max_length=settings.COMMENT_MAX_LENGTH + 1)
+        )
+
+        assert response.status_code == 200
+        assert f"At most {settings.COMMENT_MAX_LENGTH}" in page_text(response.content.decode())
 
     def test_invalid_ips_and_addresses_are_refused_with_their_values(self):
         self.client.force_login(self.moderator)
