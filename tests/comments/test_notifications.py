@@ -1,10 +1,15 @@
 import datetime
 import re
+import threading
+import time
+from unittest import skipUnless
 
+import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
-from django.test import RequestFactory, TestCase, override_settings
+from django.db import connection, connections, transaction
+from django.test import RequestFactory, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -423,3 +428,40 @@ class CommentFormOptInTests(TestCase):
 
         assert comment.notify_replies is False
         assert self.to_reader() == []
+
+
+@pytest.mark.postgres
+@skipUnless(connection.vendor == "postgresql", "needs concurrent transactions (PostgreSQL)")
+class ConcurrentModeratorNotificationTests(TransactionTestCase):
+    """Comments held at the same moment, each in its own transaction: one message, not six."""
+
+    WORKERS = 6
+    serialized_rollback = True  # keep the role groups the migrations created
+
+    def test_concurrent_tasks_send_one_message(self):
+        StaffFactory(username="chief", email="chief@staff.example", is_superuser=True)
+        article = ArticleFactory()
+        for _ in range(self.WORKERS):
+            HeldCommentFactory(article=article)
+        DiscussionSettings.current()
+        start = threading.Barrier(self.WORKERS)
+        sent = []
+
+        def worker():
+            try:
+                start.wait(5)
+                with transaction.atomic():
+                    sent.append(tasks.notify_moderators.call())
+                    time.sleep(0.2)  # hold the row while the others try their UPDATE
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(self.WORKERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(15)
+
+        assert sorted(sent) == [0] * (self.WORKERS - 1) + [1]
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].subject == "[Byline] 6 comments waiting for moderation"
