@@ -24,6 +24,7 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -142,15 +143,16 @@ def withdraw(address, comment_id):
     """
     if not (str(comment_id).isascii() and str(comment_id).isdigit()):
         return None
-    comment = (
-        comments_of(address)
-        .select_for_update()
-        .filter(pk=comment_id, status__in=WITHDRAWABLE)
-        .first()
-    )
-    if comment is None:
-        return None
-    comment.status = Comment.Status.WITHDRAWN
-    comment.notify_replies = False
-    comment.save(update_fields=["status", "notify_replies"])
+    with transaction.atomic():
+        comment = (
+            comments_of(address)
+            .select_for_update()
+            .filter(pk=comment_id, status__in=WITHDRAWABLE)
+            .first()
+        )
+        if comment is None:
+            return None
+        comment.status = Comment.Status.WITHDRAWN
+        comment.notify_replies = False
+        comment.save(update_fields=["status", "notify_replies"])
     return comment
