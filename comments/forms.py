@@ -8,7 +8,7 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
-from . import moderation
+from . import moderation, threads
 from .models import Comment
 
 FORM_TOKEN_SALT = "comments.form-time"
@@ -200,6 +200,15 @@ class CommentForm(forms.ModelForm):
                 "The comment you are replying to is not available on this article. "
                 "Your text is kept below: post it as a new comment or reload the page.",
                 code="invalid_parent",
+            )
+        if not threads.takes_replies(self.parent_comment, self.rules.thread_depth):
+            message = threads.too_deep_message(self.parent_comment, self.rules.thread_depth)
+            self.parent_comment = None
+            self.data = self.data.copy()
+            self.data["parent"] = ""
+            raise forms.ValidationError(
+                f"{message} Your text is kept below: post it as a new comment.",
+                code="too_deep",
             )
 
     def submission(self, request):

@@ -20,6 +20,7 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -421,11 +422,73 @@ DECISIONS = {
 
 
 def moderate(comments, decision, moderator):
-    """Apply a moderator's decision to each comment; return those whose status changed."""
+    """Apply a moderator's decision to each comment; return those whose status changed.
+
+    The comments are locked and read again in one transaction (`select_for_update`, in id
+    order so that two moderators' batches cannot deadlock): when moderators decide on the same
+    comment at once, or a comment is deleted meanwhile, each change happens, is logged and is
+    announced once. Marking spam distrusts the address (`distrust_addresses`); approving
+    sends `comment_approved` once the transaction has committed, and approving a comment
+    marked as spam by mistake trusts its address again (`forgive_addresses`).
+    """
     apply = DECISIONS[decision]
-    changed = []
-    for comment in comments:
-        if comment.status != decision:
+    ids = [comment.pk for comment in comments]
+    changed, unspammed = [], []
+    with transaction.atomic():
+        for comment in Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+            if comment.status == decision:
+                continue
+            if comment.status == Comment.Status.SPAM:
+                unspammed.append(comment)
             apply(comment, by=moderator)
             changed.append(comment)
+        if decision == Comment.Status.SPAM:
+            distrust_addresses(changed)
+        if decision == Comment.Status.APPROVED:
+            forgive_addresses(unspammed)
+            for comment in changed:
+                transaction.on_commit(
+                    partial(signals.comment_approved.send, sender=Comment, comment=comment),
+                    robust=True,
+                )
     return changed
+
+
+def distrust_addresses(comments):
+    """Marking spam teaches the trusted-commenters rule: the address is no longer trusted.
+
+    Sets `CommenterAddress.distrusted_at` for each comment's address (found by its digest),
+    recording the address first if Byline did not know it yet.
+    """
+    now = timezone.now()
+    for comment in comments:
+        if not comment.email_digest:
+            continue
+        updated = CommenterAddress.objects.filter(email_digest=comment.email_digest).update(
+            distrusted_at=now
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    CommenterAddress.objects.create(email=comment.email, distrusted_at=now)
+            except IntegrityError:  # recorded meanwhile by a comment from the same address
+                CommenterAddress.objects.filter(email_digest=comment.email_digest).update(
+                    distrusted_at=now
+                )
+
+
+def forgive_addresses(comments):
+    """A comment a moderator approves after all (spam by mistake) makes its address trusted
+    again, unless another comment from it is still marked as spam."""
+    digests = {comment.email_digest for comment in comments if comment.email_digest}
+    if not digests:
+        return
+    still_spam = set(
+        Comment.objects.filter(email_digest__in=digests, status=Comment.Status.SPAM).values_list(
+            "email_digest", flat=True
+        )
+    )
+    if digests - still_spam:
+        CommenterAddress.objects.filter(email_digest__in=digests - still_spam).update(
+            distrusted_at=None
+        )

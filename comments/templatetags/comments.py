@@ -7,50 +7,27 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .. import moderation
+from .. import moderation, threads
 from ..forms import CommentForm
-from ..models import Comment
 from ..remember import remembered
 
 register = template.Library()
 
 
-def build_threads(comments):
-    """Nest approved comments under their parents, in posting order.
-
-    Takes one flat list (one query) and returns `[(comment, [(reply, [...]), ...]), ...]`.
-    A reply whose parent is not approved is not shown.
-    """
-    children = {}
-    for comment in comments:
-        children.setdefault(comment.parent_id, []).append(comment)
-
-    def thread(parent_id):
-        return [(comment, thread(comment.pk)) for comment in children.get(parent_id, [])]
-
-    return thread(None)
-
-
 @register.inclusion_tag("comments/comment_section.html", takes_context=True)
 def comment_section(context, article):
     request = context["request"]
-    comments = list(
-        Comment.objects.approved()
-        .filter(article=article)
-        .defer("email", "ip_address", "user_agent")
-    )
-    threads = build_threads(comments)
-    shown = _count(threads)
+    rules = moderation.discussion_settings(request)
+    thread_depth = rules.thread_depth
+    thread = threads.for_article(article, thread_depth=thread_depth)
 
     # Staff previews and share links show an unpublished article's section without a form:
     # comments are taken only on published articles (views.post_comment).
     unpublished = not article.is_published()
-    rules = moderation.discussion_settings(request)
     form = context.get("comment_form")
-    replying_to = None
+    replying_to = too_deep = None
     if form is None and not unpublished:
-        by_id = {comment.pk: comment for comment in comments}
-        replying_to = by_id.get(_int_or_none(request.GET.get("replyto")))
+        replying_to, too_deep = _reply_target(thread, request.GET.get("replyto"), thread_depth)
         form = CommentForm(
             article=article,
             rules=rules,
@@ -60,12 +37,13 @@ def comment_section(context, article):
         replying_to = form.parent_comment
     return {
         "article": article,
-        "threads": threads,
-        "comment_count": shown,
+        "threads": thread.nodes,
+        "comment_count": thread.count,
         "unpublished": unpublished,
         "comments_open": moderation.comments_open(article, rules),
         "form": form,
         "replying_to": replying_to,
+        "too_deep": too_deep,
         "request": request,
         "messages": context.get("messages", ()),
     }
@@ -86,8 +64,18 @@ def comment_feed_links(article):
     )
 
 
-def _count(threads):
-    return sum(1 + _count(replies) for _comment, replies in threads)
+def _reply_target(thread, replyto, thread_depth):
+    """`(comment replied to, message)` for a `?replyto=<id>` link.
+
+    Only a comment shown on the page can be replied to; one at the deepest level gives the
+    message saying why instead (threads.py).
+    """
+    node = thread.by_id.get(_int_or_none(replyto))
+    if node is None:
+        return None, None
+    if not node.can_reply:
+        return None, threads.too_deep_message(node.comment, thread_depth)
+    return node.comment, None
 
 
 def _int_or_none(value):

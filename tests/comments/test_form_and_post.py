@@ -202,9 +202,12 @@ class CommentDisplayTests(TestCase):
         assert re.search(r'id="comments-title"[^>]*>\s*Comments\s*</h2>', content)
         assert "No comments yet." in content
 
-    def test_each_shown_comment_has_a_reply_link(self):
-        for comment in (self.first, self.second, self.reply, self.nested):
-            assert f'href="?replyto={comment.pk}#respond"' in self.content
+    def test_each_shown_comment_below_the_deepest_level_has_a_reply_link(self):
+        url = self.article.get_absolute_url()
+        for comment in (self.first, self.second, self.reply):
+            assert f'href="{url}?replyto={comment.pk}#respond"' in self.content
+        # Three levels deep by default: the reply to a reply is the deepest.
+        assert f"?replyto={self.nested.pk}" not in self.content
         assert f"?replyto={self.held.pk}" not in self.content
 
 

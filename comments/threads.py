@@ -1,0 +1,137 @@
+"""Threaded replies: how comments nest, how deep replies go, and which replies carry a badge.
+
+The article page shows approved comments as a tree built here, in Python, from one query of
+the article's approved comments, so the page costs the same number of queries whatever the
+number of comments and replies. A comment is shown only when it and every comment above it
+are approved: removing or marking a comment as spam takes its replies off the page with it
+(they keep their own status, and come back if the parent is approved again).
+
+Depth follows WordPress's "Enable threaded comments N levels deep" (the discussion settings'
+`thread_depth`, 3 by default): a top-level comment is level 1 and can take replies while its
+level is below the limit; at 1 level there are no replies at all. A comment at the deepest
+level has no "Reply" link, and a reply posted to it anyway (an old page, a forged form, the
+limit lowered meanwhile) is refused with a message saying so, the reader's text kept, rather
+than attached somewhere the reader did not choose. Comments already stored deeper than a
+lowered limit stay where they are.
+
+The approved-comment count is computed, never stored: the page counts the comments it shows
+(`Thread.count`) and the articles admin annotates a Count (over the index on article and
+status). There is no counter to drift when decisions, cascading deletions, withdrawals and erasures
+race; `moderation.moderate` locks the rows it decides on so that concurrent decisions on the
+same comment apply, and announce, once.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .models import Comment
+
+#: Badges shown beside a staff reply's name.
+AUTHOR_BADGE = "Author"
+STAFF_BADGE = "Staff"
+
+#: The comments section is headed by an <h2>; each level of replies goes one heading down.
+FIRST_COMMENT_HEADING = 3
+LAST_HEADING = 6
+
+
+def takes_replies(comment, thread_depth):
+    """Whether `comment` (depth 0 at the top) may take a reply under `thread_depth` levels."""
+    return comment.depth + 1 < thread_depth
+
+
+def too_deep_message(comment, thread_depth):
+    return (
+        f"Replies go at most {thread_depth} levels deep, so {comment.name}’s comment cannot "
+        "take another reply."
+    )
+
+
+def badge_for(comment, author_user_ids=frozenset()):
+    """ "Author" for a reply by a staff account linked to one of the article's authors,
+    "Staff" for any other staff reply, "" for a reader's comment.
+
+    Readers do not sign in, so only a comment written by a signed-in member of staff (from the
+    site or from the moderation queue: `staff_user` set) can carry a badge; typing an author's
+    name is not enough.
+    """
+    if comment.staff_user_id is None:
+        return ""
+    return AUTHOR_BADGE if comment.staff_user_id in author_user_ids else STAFF_BADGE
+
+
+def article_author_user_ids(article):
+    """The staff accounts linked to the authors on the article's byline.
+
+    Uses the bylines (with their authors) the article page has already fetched.
+    """
+    return frozenset(
+        byline.author.user_id for byline in article.bylines.all() if byline.author.user_id
+    )
+
+
+@dataclass
+class Node:
+    """One shown comment, with its shown replies."""
+
+    comment: Comment
+    level: int
+    can_reply: bool
+    badge: str
+    replies: list["Node"] = field(default_factory=list)
+
+    @property
+    def heading_level(self):
+        return min(FIRST_COMMENT_HEADING + self.level - 1, LAST_HEADING)
+
+
+@dataclass
+class Thread:
+    """The comments an article page shows, as a tree, with an index by id."""
+
+    nodes: list[Node]
+    by_id: dict[int, Node]
+
+    @property
+    def count(self):
+        return len(self.by_id)
+
+
+def build(comments, *, thread_depth, author_user_ids=frozenset()):
+    """Nest approved comments under their parents, in posting order.
+
+    `comments` is one flat iterable of an article's approved comments (one query). A comment
+    whose parent is not among them is left out, and so are its replies.
+    """
+    children = defaultdict(list)
+    for comment in comments:
+        children[comment.parent_id].append(comment)
+    by_id = {}
+
+    def nest(parent_id, level):
+        nodes = []
+        for comment in children.get(parent_id, ()):
+            node = Node(
+                comment=comment,
+                level=level,
+                can_reply=takes_replies(comment, thread_depth),
+                badge=badge_for(comment, author_user_ids),
+            )
+            by_id[comment.pk] = node
+            node.replies = nest(comment.pk, level + 1)
+            nodes.append(node)
+        return nodes
+
+    return Thread(nodes=nest(None, 1), by_id=by_id)
+
+
+def for_article(article, *, thread_depth):
+    """The article's shown comments, from one query (plus the bylines, usually prefetched)."""
+    comments = (
+        Comment.objects.approved()
+        .filter(article=article)
+        .defer("email", "ip_address", "user_agent", "held_reason")
+    )
+    return build(
+        comments, thread_depth=thread_depth, author_user_ids=article_author_user_ids(article)
+    )
