@@ -95,7 +95,7 @@ class ModerationQueueTests(TestCase):
     def test_each_row_shows_excerpt_name_article_status_and_held_reason(self):
         content = self.client.get(CHANGELIST).content.decode()
 
-        for header in ("Comment", "Name", "Article", "Status", "Held reason"):
+        for header in ("Comment", "Name", "Article", "Status and reason", "Age"):
             assert f">{header}</a>" in content or f">{header}</span>" in content, header
         assert "A newer held comment." in content
         assert "Nadia" in content

@@ -1,0 +1,30 @@
+"""`{% pending_comments_link %}`: the moderation queue's link and pending count in the admin's
+top links (templates/admin/base_site.html), for staff who may see comments."""
+
+from django import template
+from django.urls import reverse
+
+from ..models import Comment
+from ..queue import pending_count
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/comments/pending_link.html", takes_context=True)
+def pending_comments_link(context):
+    user = context.get("user")
+    if user is None or not user.is_active or not user.has_perm("comments.view_comment"):
+        return {}
+    return {
+        "url": reverse("admin:comments_comment_changelist")
+        + f"?status__exact={Comment.Status.PENDING}",
+        "count": _dashboard_count(context) if "dashboard" in context else pending_count(),
+    }
+
+
+def _dashboard_count(context):
+    """The admin index's dashboard has just counted them (config/dashboard.py): reuse it."""
+    for box in context["dashboard"].get("boxes", ()):
+        if box.key == "moderation" and box.count is not None:
+            return box.count
+    return pending_count()
