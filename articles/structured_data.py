@@ -1,4 +1,10 @@
-"""schema.org `NewsArticle` data for an article page, as a JSON-LD script element."""
+"""schema.org `NewsArticle` data for an article page, as a JSON-LD script element.
+
+Search engines read the headline, description, image (with its size), publish and update
+times, authors as `Person` (page, job title, `affiliation` Organization, profiles), the
+publisher and the tags as keywords. The JSON is escaped like Django's `json_script`, so no
+value (a title holding `</script>`) can close the element.
+"""
 
 import json
 
@@ -6,42 +12,79 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from . import social
+
 # The same escapes as Django's json_script: nothing in the data can close the script element.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def news_article(article, request):
-    def absolute(url):
-        return request.build_absolute_uri(url)
+def person(author, request):
+    data = {
+        "@type": "Person",
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+    }
+    if author.role:
+        data["jobTitle"] = author.role
+    if author.affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": author.affiliation}
+    if author.photo:
+        data["image"] = request.build_absolute_uri(author.photo.url)
+    links = [url for _label, url in author.social_links]
+    if links:
+        data["sameAs"] = links
+    return data
 
+
+def publisher():
+    data = {"@type": "Organization", "name": settings.SITE_NAME}
+    if settings.SITE_LOGO_URL:
+        data["logo"] = {"@type": "ImageObject", "url": settings.SITE_LOGO_URL}
+    return data
+
+
+def news_article_data(article, request):
+    """The `NewsArticle` as a dict. Needs the article's kind, bylines and tags prefetched."""
+    url = request.build_absolute_uri(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article.standfirst,
-        "url": absolute(article.get_absolute_url()),
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": article.updated_at.isoformat() if article.updated_at else None,
-        "author": [
+        "description": social.description(article),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "inLanguage": social.language_tag(),
+    }
+    image = social.featured_image(article, request)
+    if image:
+        data["image"] = [
             {
-                "@type": "Person",
-                "name": author.name,
-                "url": absolute(author.get_absolute_url()),
-                **({"jobTitle": author.role} if author.role else {}),
+                "@type": "ImageObject",
+                "url": image.url,
+                "width": image.width,
+                "height": image.height,
                 **(
-                    {"affiliation": {"@type": "Organization", "name": author.affiliation}}
-                    if author.affiliation
+                    {"caption": article.featured_image_caption}
+                    if article.featured_image_caption
                     else {}
                 ),
             }
-            for author in article.ordered_authors
-        ],
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-        "keywords": [tag.name for tag in article.tags.all()],
-    }
+        ]
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    data["dateModified"] = social.modified_at(article).isoformat()
+    data["author"] = [person(author, request) for author in article.ordered_authors]
+    data["publisher"] = publisher()
+    data["keywords"] = [tag.name for tag in article.tags.all()]
     if article.kind_id:
         data["articleSection"] = article.kind.name
-    if article.featured_image:
-        data["image"] = [absolute(article.featured_image.url)]
-    payload = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+    return data
+
+
+def news_article(article, request):
+    """The `<script type="application/ld+json">` element for the article page."""
+    payload = json.dumps(news_article_data(article, request), ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(_SCRIPT_ESCAPES)),
+    )

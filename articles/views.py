@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from . import search, share, sharing, structured_data
+from . import search, share, sharing, social, structured_data
 from .models import Article, Kind, Tag
 
 
@@ -36,6 +36,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         live = Article.objects.published()
         return super().get_context_data(
             canonical_url=canonical_url,
+            social_tags=social.article_tags(article, self.request),
             structured_data=structured_data.news_article(article, self.request),
             related_articles=live.related_to(article),
             previous_article=live.before(article).only("title", "slug").first(),

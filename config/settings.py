@@ -36,6 +36,8 @@ SITE_NAME = env("SITE_NAME", default="Byline")
 SITE_TAGLINE = env("SITE_TAGLINE", default="Analysis and commentary")
 # The public site's origin, for links in messages sent outside any request (background tasks).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# An absolute URL of the publication's logo, given to search engines as the publisher's.
+SITE_LOGO_URL = env("SITE_LOGO_URL", default="")
 
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 LANGUAGE_CODE = "en-gb"

@@ -310,7 +310,9 @@ class ArticlePageFeaturedImageTests(TestCase):
     def test_structured_data_includes_the_absolute_image_url(self):
         data = json_ld(self.client.get(self.article.get_absolute_url()))
 
-        assert data["image"] == [f"http://testserver{self.article.featured_image.url}"]
+        assert [image["url"] for image in data["image"]] == [
+            f"http://testserver{self.article.featured_image.url}"
+        ]
 
 
 class ArticlePageWithoutKindTests(TestCase):

@@ -1,0 +1,139 @@
+"""What link previews read about a page: meta description, OpenGraph and Twitter card tags.
+
+`article_tags()` describes an article (og:type article, its featured image with its size,
+publish and update times, authors, section and tags); `page_tags()` describes any other page
+(og:type website). Both return `(attribute, name, content)` triples that
+`templates/includes/social_meta.html` writes as `<meta>` elements, so every value is escaped
+by the template engine. structured_data.py shares `description()` and `featured_image()`.
+"""
+
+import mimetypes
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+DESCRIPTION_CHARS = 300
+# Preview cards are drawn at most about 1200 px wide; the widest rendition up to this is used.
+PREVIEW_IMAGE_MAX_WIDTH = 1600
+
+
+@dataclass(frozen=True)
+class PreviewImage:
+    url: str
+    width: int
+    height: int
+    mime_type: str
+    alt: str
+
+
+def description(article):
+    """The standfirst, or the opening of the body when there is none."""
+    text = article.standfirst or strip_tags(article.body.replace("<", " <"))
+    return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
+
+
+def featured_image(article, request):
+    """The article's image for previews, with its size, or None.
+
+    The widest JPEG rendition up to `PREVIEW_IMAGE_MAX_WIDTH` (JPEG is what every preview
+    crawler reads), else the original as uploaded.
+    """
+    if not article.featured_image:
+        return None
+    picture = article.featured_picture
+    jpegs = [
+        file
+        for file in picture.files
+        if file["format"] == "jpeg" and file["width"] <= PREVIEW_IMAGE_MAX_WIDTH
+    ]
+    if jpegs:
+        best = max(jpegs, key=lambda file: file["width"])
+        url = article.featured_image.storage.url(best["name"])
+        width, height, mime_type = best["width"], best["height"], "image/jpeg"
+    else:
+        image = article.featured_image
+        try:
+            width, height = image.width, image.height
+        except (OSError, ValueError):
+            # The file is missing from storage: better no preview image than a broken page.
+            return None
+        url = image.url
+        mime_type = mimetypes.guess_type(image.name)[0] or "image/jpeg"
+    return PreviewImage(
+        url=request.build_absolute_uri(url),
+        width=width,
+        height=height,
+        mime_type=mime_type,
+        alt=article.featured_image_alt,
+    )
+
+
+def language_tag(separator="-"):
+    """The site's language as BCP 47 ("en-GB"), or with "_" as OpenGraph's locale."""
+    language, _, region = settings.LANGUAGE_CODE.partition("-")
+    return f"{language}{separator}{region.upper()}" if region else language
+
+
+def _common(title, text, url, og_type):
+    return [
+        ("property", "og:type", og_type),
+        ("property", "og:site_name", settings.SITE_NAME),
+        ("property", "og:locale", language_tag("_")),
+        ("property", "og:title", title),
+        ("property", "og:description", text),
+        ("property", "og:url", url),
+    ]
+
+
+def page_tags(title, text, url):
+    """Tags for a page that is not an article: the home page, a tag, author or kind page."""
+    return [
+        ("name", "description", text),
+        *_common(title, text, url, "website"),
+        ("name", "twitter:card", "summary"),
+        ("name", "twitter:title", title),
+        ("name", "twitter:description", text),
+    ]
+
+
+def article_tags(article, request):
+    """Tags for an article page. Needs the article's kind, bylines and tags prefetched."""
+    text = description(article)
+    url = request.build_absolute_uri(article.get_absolute_url())
+    tags = [("name", "description", text), *_common(article.title, text, url, "article")]
+    image = featured_image(article, request)
+    if image:
+        tags += [
+            ("property", "og:image", image.url),
+            ("property", "og:image:type", image.mime_type),
+            ("property", "og:image:width", str(image.width)),
+            ("property", "og:image:height", str(image.height)),
+            ("property", "og:image:alt", image.alt),
+        ]
+    if article.published_at:
+        tags.append(("property", "article:published_time", article.published_at.isoformat()))
+    tags.append(("property", "article:modified_time", modified_at(article).isoformat()))
+    tags += [
+        ("property", "article:author", request.build_absolute_uri(author.get_absolute_url()))
+        for author in article.ordered_authors
+    ]
+    if article.kind_id:
+        tags.append(("property", "article:section", article.kind.name))
+    tags += [("property", "article:tag", tag.name) for tag in article.tags.all()]
+    tags += [
+        ("name", "twitter:card", "summary_large_image" if image else "summary"),
+        ("name", "twitter:title", article.title),
+        ("name", "twitter:description", text),
+    ]
+    if image:
+        tags += [("name", "twitter:image", image.url), ("name", "twitter:image:alt", image.alt)]
+    return tags
+
+
+def modified_at(article):
+    """When the article last changed for readers: never before it was published."""
+    if article.published_at and article.published_at > article.updated_at:
+        return article.published_at
+    return article.updated_at

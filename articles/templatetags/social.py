@@ -1,0 +1,27 @@
+"""`{% page_meta title description %}`: the description, canonical link and preview tags of a
+list page (home, tag, author, kind, archive). Article pages get theirs from the view
+(articles/social.py)."""
+
+from django import template
+from django.utils.text import Truncator
+
+from .. import social
+
+register = template.Library()
+
+
+def canonical_url(request):
+    """The page's absolute address without its query string, except a page number past 1."""
+    url = request.build_absolute_uri(request.path)
+    page = request.GET.get("page", "")
+    if page.isdigit() and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url
+
+
+@register.inclusion_tag("includes/social_meta.html", takes_context=True)
+def page_meta(context, title, description):
+    request = context["request"]
+    url = canonical_url(request)
+    description = Truncator(" ".join(str(description).split())).chars(social.DESCRIPTION_CHARS)
+    return {"canonical_url": url, "social_tags": social.page_tags(title, description, url)}
