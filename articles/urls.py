@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import feeds, views
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("kinds/<slug:slug>/", views.KindArticleListView.as_view(), name="kind"),
+    path("archive/", views.ArticleArchiveView.as_view(), name="archive"),
+    re_path(r"^archive/(?P<year>[0-9]{4})/$", views.ArticleYearArchiveView.as_view(), name="year"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        views.ArticleMonthArchiveView.as_view(),
+        name="month",
+    ),
     # Feeds: RSS 2.0 at .../feed/, Atom at .../feed/atom/. The author feeds live here rather
     # than in authors/urls.py because `authors` does not import `articles`.
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),

@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import (
+    ArchiveIndexView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    YearArchiveView,
+)
 
 from . import search, share, sharing, social, structured_data
 from .models import Article, Kind, Tag
@@ -24,7 +30,18 @@ class PublishedArticlesMixin:
 
 
 class ArticleListView(PublishedArticlesMixin, ListView):
+    """The home page: the newest article as the lead, then the latest; later pages list on."""
+
     template_name = "articles/article_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = list(context["object_list"])
+        if context["page_obj"].number == 1 and articles:
+            context["lead"], context["latest"] = articles[0], articles[1:]
+        else:
+            context["lead"], context["latest"] = None, articles
+        return context
 
 
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
@@ -83,6 +100,40 @@ class SearchView(PublishedArticlesMixin, ListView):
         context = super().get_context_data(search=self.search, **kwargs)
         search.add_snippets(context["object_list"], self.search)
         return context
+
+
+def archive_calendar():
+    """`[(year, [months with articles, newest first]), ...]` for the archive navigation."""
+    calendar = {}
+    for month in Article.objects.published().dates("published_at", "month", order="DESC"):
+        calendar.setdefault(month.year, []).append(month)
+    return list(calendar.items())
+
+
+class ArchiveMixin(PublishedArticlesMixin):
+    """Date archives: published articles only, 404 for a date with none (or not a date)."""
+
+    date_field = "published_at"
+    allow_future = False
+    allow_empty = False
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+
+
+class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):
+    template_name = "articles/archive_index.html"
+    allow_empty = True
+
+
+class ArticleYearArchiveView(ArchiveMixin, YearArchiveView):
+    template_name = "articles/archive_year.html"
+    make_object_list = True
+
+
+class ArticleMonthArchiveView(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+    month_format = "%m"
 
 
 class UnpublishedArticleMixin:

@@ -399,13 +399,13 @@ class ResponsivePageTests(TestCase):
             'alt="A red field" width="1200" height="600"></picture>'
         ) in content
 
-    def test_home_page_cards_use_the_renditions(self):
+    def test_home_page_lead_uses_the_renditions(self):
         self.make_article(with_renditions=True)
 
         content = self.client.get("/").content.decode()
 
         assert '<picture><source type="image/webp" srcset="' in content
-        assert 'alt="" width="480" height="270" loading="lazy"></picture>' in content
+        assert 'sizes="(min-width: 72rem) 70rem, 100vw"' in content
 
     def test_pages_with_renditions_run_the_pinned_number_of_queries(self):
         article = self.make_article(with_renditions=True)
