@@ -32,7 +32,7 @@ CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 
 # A root-relative src or href in the body (an inline image, a link to another article); feed
 # readers have no page to resolve it against, so it is made absolute.
-_RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
+_RELATIVE_URL = re.compile(r'(\s(?:src|href|cite)=")/(?!/)')
 
 
 class BylineRssFeed(Rss201rev2Feed):

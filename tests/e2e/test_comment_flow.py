@@ -174,7 +174,7 @@ class CommentFlowTests(BrowserTestCase):
         reader.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
         expect(reader.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
         expect(reader.locator("h1")).to_have_count(1)
-        expect(reader.locator(".card__title")).to_have_text(
+        expect(reader.locator(".lead__title")).to_have_text(
             "What the new tariff talks mean for the region"
         )
         self.screenshot(reader, "10-home")
