@@ -128,3 +128,15 @@ class ListQueryCountTests(TestCase):
         assert small == large
         assert small["/"] == 6
         assert small["/kinds/analysis/"] == 7
+
+
+class PaginationTests(TestCase):
+    @override_settings(ARTICLES_PER_PAGE=1)
+    def test_page_links_keep_other_parameters_and_page_one_is_the_bare_address(self):
+        for n in range(3):
+            ArticleFactory(tags=["Trade"], published_at=days_ago(n + 1))
+
+        content = self.client.get("/tags/trade/", {"page": 2, "q": "a b"}).content.decode()
+
+        assert '<a rel="prev" href="/tags/trade/?q=a+b">' in content
+        assert '<a rel="next" href="?page=3&amp;q=a+b">' in content
