@@ -52,7 +52,7 @@ class HomeLeadTests(TestCase):
         assert f'<a href="{self.lead.get_absolute_url()}">The newest piece</a>' in lead
         assert "Why it matters now." in lead
         assert "Amara Okafor</a> and <a" in lead
-        assert f'datetime="{self.lead.published_at.isoformat()}"' in lead
+        assert f'datetime="{self.lead.published_at:%Y-%m-%dT%H:%M:%S%z}"' in lead
 
     def test_latest_articles_follow_the_lead_without_repeating_it(self):
         response = self.client.get("/")
