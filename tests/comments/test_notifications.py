@@ -13,7 +13,7 @@ from django.test import RequestFactory, TestCase, TransactionTestCase, override_
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from comments import signals, tasks, verification
+from comments import moderation, queue, selfservice, signals, tasks, verification
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
 from tests.factories import (
@@ -465,3 +465,57 @@ class ConcurrentModeratorNotificationTests(TransactionTestCase):
         assert sorted(sent) == [0] * (self.WORKERS - 1) + [1]
         assert len(mail.outbox) == 1
         assert mail.outbox[0].subject == "[Byline] 6 comments waiting for moderation"
+
+
+class ModerationQueueIntegrationTests(TestCase):
+    """Decisions taken in the moderation queue (comments/moderation.py) reach the right people."""
+
+    @classmethod
+    def setUpTestData(cls):
+        writer = StaffFactory(username="amara", email="amara@staff.example")
+        cls.article = ArticleFactory(
+            title="Tariff talks", authors=[AuthorFactory(name="Amara Okafor", user=writer)]
+        )
+        cls.moderator = StaffFactory(username="mod", email="mod@staff.example", role="Moderator")
+        address = CommenterAddress.objects.create(email=READER)
+        selfservice.confirm_notifications(address)
+
+    def test_approving_in_the_queue_tells_the_commenter_who_asked_and_the_author(self):
+        held = HeldCommentFactory(article=self.article, email=READER, notify_replies=True)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            moderation.moderate([held], Comment.Status.APPROVED, self.moderator)
+
+        assert sorted((message.to[0], message.subject) for message in mail.outbox) == [
+            ("amara@staff.example", "[Byline] New comment on “Tariff talks”"),
+            (READER, "[Byline] Your comment on “Tariff talks” is published"),
+        ]
+
+    def test_approving_twice_sends_each_message_once(self):
+        held = HeldCommentFactory(article=self.article, email=READER, notify_replies=True)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            moderation.moderate([held], Comment.Status.APPROVED, self.moderator)
+            moderation.moderate([held], Comment.Status.APPROVED, self.moderator)
+
+        assert len(mail.outbox) == 2
+
+    def test_marking_spam_tells_nobody(self):
+        held = HeldCommentFactory(article=self.article, email=READER, notify_replies=True)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            moderation.moderate([held], Comment.Status.SPAM, self.moderator)
+
+        assert mail.outbox == []
+
+    def test_staff_reply_from_the_queue_tells_the_commenter_of_both(self):
+        held = HeldCommentFactory(article=self.article, email=READER, notify_replies=True)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            queue.reply_as_staff(held, "Thank you: we have corrected the figure.", self.moderator)
+
+        to_reader = sorted(message.subject for message in mail.outbox if message.to == [READER])
+        assert to_reader == [
+            "[Byline] New reply to your comment on “Tariff talks”",
+            "[Byline] Your comment on “Tariff talks” is published",
+        ]
