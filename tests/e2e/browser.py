@@ -6,10 +6,14 @@ on CI (`CI=true`) they fail, so a broken CI image cannot pass silently.
 """
 
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,6 +28,31 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 TIMEOUT_MS = 10_000
+
+
+# Held while the live server handles a request, and by tests while they read the database.
+_REQUEST_LOCK = threading.Lock()
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """A thread per connection, but one request handled at a time.
+
+    On SQLite the tests' in-memory database is one connection shared by every thread; two
+    requests at once (a page's background fetch beside a form post) would interleave their
+    transactions on it. A thread per connection is kept so that a socket Chromium opens ahead
+    of time and leaves idle blocks nobody.
+    """
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with _REQUEST_LOCK:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+class _LiveServerThread(LiveServerThread):
+    server_class = _OneRequestAtATimeServer
 
 
 def require_chromium():
@@ -43,6 +72,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
     test puts the roles back itself: `serialized_rollback` would restore them through another
     connection once Playwright's event loop runs, and fails when two browser classes run.
     """
+
+    server_thread_class = _LiveServerThread
 
     @classmethod
     def _fixture_setup(cls):
@@ -92,6 +123,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         context.set_default_timeout(TIMEOUT_MS)
         self.addCleanup(context.close)
         return context.new_page()
+
+    @contextmanager
+    def server_paused(self):
+        """Read the database from the test while no request is being handled (see above)."""
+        with _REQUEST_LOCK:
+            yield
 
     def url(self, path):
         return f"{self.live_server_url}{path}"
