@@ -7,7 +7,7 @@ HOST := 127.0.0.1:8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format
+.PHONY: help install run test lint format bench
 
 help: ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ run: $(INSTALLED) .env ## Set up and serve the demo site at http://127.0.0.1:800
 
 test: $(INSTALLED) ## Run the whole test suite (DATABASE_URL picks the database)
 	$(TEST_ENV) $(BIN)/pytest
+
+bench: $(INSTALLED) ## Post comments from 20 concurrent clients to gunicorn on PostgreSQL (bench/README.md)
+	$(BIN)/python bench/comment_flood.py $(BENCH_ARGS)
 
 lint: $(INSTALLED) ## ruff check and format check
 	$(BIN)/ruff check .
