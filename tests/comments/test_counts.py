@@ -182,7 +182,9 @@ class ConcurrentModerationTests(TransactionTestCase):
         remaining = Comment.objects.filter(article=self.article)
         approved = remaining.filter(status=APPROVED).count()
         assert remaining.count() < len(self.comments)  # some were deleted
-        assert 0 < approved < remaining.count()  # and not everything ended approved
+        # Which decision lands last on a comment depends on the threads' timing, so only the
+        # approvals are certain; the counts below must match whatever mix resulted.
+        assert approved > 0
         assert admin_count(self.article) == approved
         assert heading_count(self.client, self.article) == shown_in_database(self.article)
         # Each change to "approved" was announced once, and nothing else was.
