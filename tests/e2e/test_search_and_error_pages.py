@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 
 from config.errors import server_error
-from tests.e2e.test_accessibility import AXE_JS, AXE_TAGS, describe_violations, fail_or_skip
+from tests.checkers import describe_violations, require_axe, run_axe
 from tests.factories import ArticleFactory
 
 from .browser import BrowserTestCase
@@ -17,19 +17,8 @@ from .browser import BrowserTestCase
 @pytest.mark.e2e
 class SearchAndErrorPagesAccessibilityTests(BrowserTestCase):
     def setUp(self):
-        if not AXE_JS.exists():
-            fail_or_skip(f"{AXE_JS} not found: run `make install` (npm ci)")
+        require_axe()
         ArticleFactory(title="A corridor without a financier")
-
-    def run_axe(self, page):
-        page.add_script_tag(path=str(AXE_JS))
-        return page.evaluate(
-            """async (tags) => {
-                const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-                return results.violations;
-            }""",
-            AXE_TAGS,
-        )
 
     def test_search_states_and_error_pages_have_no_axe_violations_in_light_or_dark(self):
         paths = {
@@ -43,12 +32,12 @@ class SearchAndErrorPagesAccessibilityTests(BrowserTestCase):
             page = self.new_page(color_scheme=scheme)
             for name, path in paths.items():
                 page.goto(self.url(path))
-                violations = self.run_axe(page)
+                violations = run_axe(page)
                 assert not violations, (
                     f"axe found problems on {name} ({scheme}):\n" + describe_violations(violations)
                 )
             page.set_content(server_error_html)
-            violations = self.run_axe(page)
+            violations = run_axe(page)
             assert not violations, (
                 f"axe found problems on the server error page ({scheme}):\n"
                 + describe_violations(violations)
