@@ -5,19 +5,16 @@ hash a guessed address and compare, so the "hidden" address is one dictionary aw
 draws a small symmetric identicon instead, inline in the page as SVG (so there is no avatar
 URL at all, and no extra request or query per comment).
 
-The pattern and colour come from a keyed HMAC, under a key of their own, of the comment's
-lookup digest (itself a keyed HMAC of the normalised address, comments/privacy.py):
+The pattern and colour come from `privacy.keyed_token("avatar", …)` of the comment's lookup
+digest (itself a keyed HMAC of the normalised address, comments/privacy.py):
 
 - the same address always draws the same avatar, whatever the case or spacing typed;
-- the avatar key is derived separately from the digest key, so the avatar value is of no
-  use for lookups, and nobody without the site's keys can compute an avatar for a guess;
+- the value is keyed for the "avatar" purpose, so it is of no use for lookups, and nobody
+  without the site's keys can compute an avatar for a guess;
 - only 24 bits of it are drawn (15 cells and a hue), far too few to identify an address.
 
 The digest is already loaded with each comment; the address itself is never decrypted to draw.
 """
-
-import hashlib
-import hmac
 
 from django.utils.html import format_html
 
@@ -27,11 +24,6 @@ GRID = 5  # cells per side; the left half is mirrored onto the right
 COLUMNS = (GRID + 1) // 2  # 3 columns are drawn, 2 mirrored: 15 cells
 
 
-def _avatar_key():
-    """The avatar key: derived from the digest key for this one purpose only."""
-    return bytes.fromhex(keyed_token("avatar-key", "v1"))
-
-
 def avatar_value(comment):
     """The keyed avatar value (bytes) for a comment's author.
 
@@ -39,7 +31,7 @@ def avatar_value(comment):
     an address when posted through the form; this keeps odd rows drawable).
     """
     seed = comment.email_digest or f"name:{' '.join(comment.name.split()).lower()}"
-    return hmac.new(_avatar_key(), seed.encode(), hashlib.sha256).digest()
+    return bytes.fromhex(keyed_token("avatar", seed))
 
 
 def cells(value):
