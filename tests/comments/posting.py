@@ -13,3 +13,20 @@ def served_token(seconds_ago=60):
 def form_extras(seconds_ago=60):
     """The hidden fields of a form loaded `seconds_ago`: time token, empty honeypot."""
     return {"timestamp": served_token(seconds_ago), "subject": ""}
+
+
+BODY = "The second paragraph overstates the trade figures."
+
+
+def valid_data(**overrides):
+    """A complete, valid comment post as the served form sends it; None drops a field."""
+    data = {
+        "name": "Ada Reader",
+        "email": "ada.reader@mail.example",
+        "website": "",
+        "body": BODY,
+        "parent": "",
+        **form_extras(),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from comments.models import Comment, DiscussionSettings
 from tests.comments.html import field_errors, page_text, textarea_text
-from tests.comments.posting import form_extras, served_token
+from tests.comments.posting import BODY, served_token, valid_data
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory
 
-BODY = "The second paragraph overstates the trade figures."
 SCRIPT = '<script>alert("x")</script>'
 MAX = settings.COMMENT_MAX_LENGTH
 WRONG_PARENT = (
@@ -28,19 +27,6 @@ WRONG_PARENT = (
 EXPIRED = "Your form expired, please post again: your text is kept below."
 BAD_TOKEN = "We could not check this form, please post again: your text is kept below."
 NOT_UTF8 = "Your browser sent characters we could not read (the text was not UTF-8)."
-
-
-def valid_data(**overrides):
-    data = {
-        "name": "Ada Reader",
-        "email": "ada.reader@mail.example",
-        "website": "",
-        "body": BODY,
-        "parent": "",
-        **form_extras(),
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 @dataclass

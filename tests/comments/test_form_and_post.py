@@ -9,7 +9,7 @@ from django.urls import reverse
 from comments.models import Comment
 from comments.views import AWAITING_MODERATION
 from tests.comments.html import comment_tree, input_value, page_text, textarea_text
-from tests.comments.posting import form_extras
+from tests.comments.posting import BODY, valid_data
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -18,24 +18,9 @@ from tests.factories import (
     ScheduledArticleFactory,
 )
 
-BODY = "The second paragraph overstates the trade figures."
-
 
 def post_url(article):
     return reverse("comments:post", kwargs={"slug": article.slug})
-
-
-def valid_data(**overrides):
-    data = {
-        "name": "Ada Reader",
-        "email": "ada.reader@mail.example",
-        "website": "",
-        "body": BODY,
-        "parent": "",
-        **form_extras(),
-    }
-    data.update(overrides)
-    return data
 
 
 class PostingACommentTests(TestCase):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation, signals
+from comments.admin_settings import DiscussionSettingsForm
 from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
@@ -566,22 +567,8 @@ class DiscussionSettingsAdminTests(TestCase):
         row = DiscussionSettings.current()
         data = {
             name: getattr(row, name)
-            for name in (
-                "mode",
-                "max_links",
-                "moderation_words",
-                "disallowed_words",
-                "disallowed_ips",
-                "min_seconds_to_post",
-                "max_form_age_hours",
-                "comments_per_ip_per_minute",
-                "comments_per_address_per_hour",
-                "duplicate_window_minutes",
-                "max_length",
-                "thread_depth",
-                "moderator_notification_minutes",
-                "ip_retention_days",
-            )
+            for name in DiscussionSettingsForm.Meta.fields
+            if name != "spam_check_enabled"
         }
         data.update(close_after_days="", add_disallowed_addresses="")
         data.update(remove_disallowed_addresses="", _save="Save")
