@@ -105,6 +105,10 @@ def flood_wait(ip_address, address, rules):
     Counters live in the configured cache, one per fixed window (a minute per IP, an hour per
     address), incremented atomically so concurrent requests cannot both slip under the limit.
     A limit of 0 turns its counter off. Returns 0 when the posting may go ahead.
+
+    While the cache is unreachable the limits fail open: the Redis backend (config/cache.py)
+    answers `incr` as for a missing key, so each posting counts as the first of its window.
+    Posting keeps working through a cache outage, with every other rule still applied.
     """
     now = time.time()
     limits = []
@@ -119,7 +123,7 @@ def flood_wait(ip_address, address, rules):
         cache.add(cache_key, 0, timeout=window + 5)
         try:
             count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr: start again
+        except ValueError:  # expired between add and incr, or the cache is down: start again
             cache.add(cache_key, 1, timeout=window + 5)
             count = 1
         if count > limit:

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import cache_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -156,7 +158,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@byline.localhos
 
 # CACHES
 # ------------------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Flood limits and throttles count in the cache, so every worker process must share it: in
+# production, Redis (`CACHE_URL=rediscache://127.0.0.1:6379/1`). While Redis is unreachable the
+# site serves without it and the flood limits are off (config/cache.py).
+CACHES = {"default": cache_settings(env.str("CACHE_URL", default="locmemcache://"))}
 
 # TASKS
 # ------------------------------------------------------------------------------
