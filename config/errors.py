@@ -1,16 +1,75 @@
-"""The server error page, rendered without the database or the request's context processors.
+"""Error pages rendered without the database or the request's context processors.
 
-Django's default handler renders `500.html` with an empty context; this one adds only the site's
-name from settings, so the page still says whose site it is when everything else has failed.
+- `server_error`, the 500 page: Django's default handler renders `500.html` with an empty
+  context; this one adds only the site's name from settings, so the page still says whose site
+  it is when everything else has failed.
+- `database_unavailable`, the 503 page, for requests made while the database cannot be
+  reached (PostgreSQL restarting, a connection dropped): `Retry-After`, never cached, and for
+  a comment posting the reader's text to copy, since it was not stored.
+  `DatabaseUnavailableMiddleware` answers with it for errors raised by the view (and by the
+  `ATOMIC_REQUESTS` transaction around it); `server_error` answers with it for database errors
+  raised anywhere else, such as a middleware reading the session.
 """
 
+import logging
+import sys
+
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import requires_csrf_token
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+#: Seconds a reader (or a crawler) is asked to wait before trying again.
+RETRY_AFTER_SECONDS = 30
+#: Views whose posted text is given back on the 503 page, and the field that holds it.
+TEXT_KEPT_FROM = {"comments:post": "body"}
 
 
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable(request, sys.exc_info()[1])
     template = loader.get_template(template_name)
     return HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))
+
+
+def database_unavailable(request, error):
+    logger.error("Database unavailable: %s: %s", type(error).__name__, error)
+    match = getattr(request, "resolver_match", None)
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_TAGLINE": settings.SITE_TAGLINE}
+    if match is not None and match.view_name in TEXT_KEPT_FROM and request.method == "POST":
+        context["comment_posted"] = True
+        context["body"] = _posted(request, TEXT_KEPT_FROM[match.view_name])
+        context["article_url"] = reverse("articles:detail", kwargs={"slug": match.kwargs["slug"]})
+    response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+def _posted(request, field):
+    try:
+        return request.POST.get(field, "")
+    except Exception:  # an unreadable body: there is no text to give back
+        return ""
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a view's database connection errors with the 503 page instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable(request, exception)
+        return None

@@ -11,6 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import cache_settings
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,7 +51,17 @@ USE_TZ = True
 # ------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections, checked before a request reuses one: a restarted PostgreSQL costs only
+# the requests made while it was down (they get the 503 page, config/errors.py). Not with DEBUG:
+# the development server runs each request in a new thread, which would leave its connection.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database host answers the request with the 503 page after this many
+    # seconds, rather than holding a worker until the proxy gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # APPS
@@ -78,6 +89,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before anything else runs (config/health.py).
+    "config.health.HealthCheckMiddleware",
+    "config.logs.RequestLogMiddleware",
+    "config.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,7 +176,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@byline.localhos
 # Flood limits and throttles count in the cache, so every worker process must share it: in
 # production, Redis (`CACHE_URL=rediscache://127.0.0.1:6379/1`). While Redis is unreachable the
 # site serves without it and the flood limits are off (config/cache.py).
-CACHES = {"default": cache_settings(env.str("CACHE_URL", default="locmemcache://"))}
+CACHES = {"default": cache_settings(env.str("CACHE_URL", default="") or "locmemcache://")}
 
 # TASKS
 # ------------------------------------------------------------------------------
@@ -205,9 +220,15 @@ SHARE_LINK_MAX_AGE_DAYS = env.int("SHARE_LINK_MAX_AGE_DAYS", default=7)
 # How long the "manage my comments" link in every message to a commenter works.
 COMMENT_MANAGE_LINK_MAX_AGE_DAYS = env.int("COMMENT_MANAGE_LINK_MAX_AGE_DAYS", default=14)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-}
+# OPERATIONS
+# ------------------------------------------------------------------------------
+# Worker processes gunicorn runs (config/gunicorn.conf.py reads this): with more than one, the
+# cache must be shared (config/checks.py refuses local memory).
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=2)
+
+# LOGGING
+# ------------------------------------------------------------------------------
+# With DEBUG off: JSON lines on stderr, one per request (method, path without secrets, status,
+# duration, request id) plus warnings and errors (config/logs.py).
+LOGGING_CONFIG = "config.logs.configure"
+LOGGING = logging_config(debug=DEBUG, level=env("LOG_LEVEL", default="WARNING"))

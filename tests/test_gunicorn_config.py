@@ -1,0 +1,136 @@
+"""config/gunicorn.conf.py and the deploy check: several workers need a shared cache."""
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.core.checks import run_checks
+from django.test import SimpleTestCase, override_settings
+
+from config.cache import cache_settings
+from config.checks import PER_PROCESS_CACHE
+from tests.servers import RedisServer, free_port
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def gunicorn(port, **environment):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-insecure-key",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        **environment,
+    }
+    return subprocess.Popen(
+        [GUNICORN, "-c", "config/gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_health(server, port, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"gunicorn exited: {server.communicate()[1]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not answer")
+
+
+def stop(server):
+    server.send_signal(signal.SIGTERM)
+    try:
+        _, stderr = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        _, stderr = server.communicate()
+    return stderr
+
+
+class GunicornStartTests(SimpleTestCase):
+    def test_refuses_several_workers_with_a_per_process_cache(self):
+        server = gunicorn(free_port(), WEB_CONCURRENCY="3")
+
+        _, stderr = server.communicate(timeout=60)
+
+        assert server.returncode != 0
+        assert "Refusing to start: The cache is local memory" in stderr
+        assert "3 worker processes" in stderr
+        assert "CACHE_URL" in stderr
+
+    def test_one_worker_may_use_local_memory(self):
+        port = free_port()
+        server = gunicorn(port, WEB_CONCURRENCY="1")
+        try:
+            assert wait_for_health(server, port) == 200
+        finally:
+            stderr = stop(server)
+        assert server.returncode == 0
+
+        # gunicorn's own messages are JSON lines too, and there is no access log.
+        lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+        assert any(line["message"].startswith("Booting worker") for line in lines)
+        assert all(line["logger"] != "gunicorn.access" for line in lines)
+
+    def test_several_workers_start_with_redis(self):
+        redis = RedisServer().start()
+        self.addCleanup(redis.close)
+        port = free_port()
+        server = gunicorn(port, WEB_CONCURRENCY="2", CACHE_URL=redis.cache_url)
+        try:
+            assert wait_for_health(server, port) == 200
+        finally:
+            stderr = stop(server)
+        assert stderr.count("Booting worker") == 2
+
+
+class SharedCacheCheckTests(SimpleTestCase):
+    def errors(self):
+        return [m for m in run_checks(include_deployment_checks=True) if m.id == PER_PROCESS_CACHE]
+
+    @override_settings(DEBUG=False, CACHES=LOCAL_MEMORY, WEB_CONCURRENCY=2)
+    def test_local_memory_with_several_workers_is_an_error(self):
+        [error] = self.errors()
+
+        assert error.is_serious()
+        assert "2 worker processes" in error.msg
+        assert "rediscache://" in error.msg
+
+    @override_settings(DEBUG=False, CACHES=LOCAL_MEMORY, WEB_CONCURRENCY=1)
+    def test_local_memory_with_one_worker_is_fine(self):
+        assert self.errors() == []
+
+    @override_settings(
+        DEBUG=False,
+        CACHES={"default": cache_settings("rediscache://127.0.0.1:6379/1")},
+        WEB_CONCURRENCY=4,
+    )
+    def test_redis_with_several_workers_is_fine(self):
+        assert self.errors() == []
+
+    @override_settings(DEBUG=True, CACHES=LOCAL_MEMORY, WEB_CONCURRENCY=4)
+    def test_development_is_not_checked(self):
+        assert self.errors() == []
+
+    @override_settings(DEBUG=False, CACHES=LOCAL_MEMORY, WEB_CONCURRENCY=2)
+    def test_only_the_deploy_checks_include_it(self):
+        assert [m for m in run_checks() if m.id == PER_PROCESS_CACHE] == []
