@@ -7,7 +7,7 @@ HOST := 127.0.0.1:8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench
+.PHONY: help install run test lint format bench faults
 
 help: ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ test: $(INSTALLED) ## Run the whole test suite (DATABASE_URL picks the database)
 
 bench: $(INSTALLED) ## Post comments from 20 concurrent clients to gunicorn on PostgreSQL (bench/README.md)
 	$(BIN)/python bench/comment_flood.py $(BENCH_ARGS)
+
+faults: $(INSTALLED) ## Restart PostgreSQL, stop Redis, kill workers under load, on servers of its own (bench/README.md)
+	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 lint: $(INSTALLED) ## ruff check and format check
 	$(BIN)/ruff check .

@@ -21,30 +21,27 @@ Not part of `make test`: it needs PostgreSQL and takes a while.
 
 import argparse
 import collections
-import http.client
-import http.cookies
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from readers import (
+    ROOT,
+    Outcome,
+    Reader,
+    create_database_if_missing,
+    free_port,
+    percentile,
+    server_environment,
+    set_up_site,
+    start_server,
+    stop_server,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/byline_bench"
-# Limits far above what the robots reach, instead of switching the rules off: the flood
-# counters still run on every posting.
-BENCH_LIMITS = {
-    "comments_per_ip_per_minute": 30_000,
-    "comments_per_address_per_hour": 30_000,
-    "min_seconds_to_post": 0,
-}
 
 
 def parse_args():
@@ -60,261 +57,6 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds per request (30)")
     return parser.parse_args()
-
-
-# Setting up the bench database ----------------------------------------------------------------
-
-
-def server_environment(database_url):
-    """Production-like settings for the server and for this script's own database access."""
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        # Fixed, so addresses stored by one run stay readable by the next (bench data only).
-        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-only-insecure-key-not-for-prod"),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Plain HTTP on the loopback: cookies must not be marked Secure.
-        "SECURE_COOKIES": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def create_database_if_missing(database_url):
-    import psycopg
-
-    parts = urllib.parse.urlsplit(database_url)
-    name = urllib.parse.unquote(parts.path.lstrip("/"))
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if connection.execute(query, [name]).fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"Created database {name}.")
-
-
-def set_up_site(run_id):
-    """Migrate, collect static files, publish this run's article and loosen the human limits."""
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
-
-    import datetime
-
-    from django.utils import timezone
-
-    from articles.models import Article, Byline
-    from authors.models import Author
-    from comments.models import DiscussionSettings
-
-    author, _ = Author.objects.get_or_create(
-        slug="bench-desk", defaults={"name": "Bench Desk", "bio": "Writes for the comment bench."}
-    )
-    article = Article.objects.create(
-        title=f"Comment bench {run_id}",
-        slug=f"comment-bench-{run_id}",
-        standfirst="An article for the comment flood bench.",
-        body="<p>Readers are about to have a lot to say about this.</p>",
-        status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - datetime.timedelta(minutes=1),
-        comments_open=True,
-    )
-    Byline.objects.create(article=article, author=author)
-    rules = DiscussionSettings.current()
-    for name, value in BENCH_LIMITS.items():
-        setattr(rules, name, value)
-    rules.save()
-    return article
-
-
-# The server -------------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(environment, port, workers, threads):
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "config.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        f"--threads={threads}",
-        "--worker-class=gthread",
-        "--timeout=60",
-        "--log-level=warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with status {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 60 seconds")
-
-
-def stop_server(server):
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-# A reader's browser -----------------------------------------------------------------------------
-
-
-class CommentFormParser(HTMLParser):
-    """Every field of `<form id="comment-form">` with the value the page serves it with."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.action = None
-        self.fields = []  # (name, value) in page order
-        self._in_form = False
-        self._textarea = None
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("id") == "comment-form":
-            self._in_form = True
-            self.action = attrs.get("action")
-        if not self._in_form or ("name" not in attrs and tag != "option"):
-            return
-        if tag == "input":
-            kind = attrs.get("type", "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            if kind in ("submit", "image", "button", "file", "reset"):
-                if kind == "submit":
-                    self.fields.append((attrs["name"], attrs.get("value", "")))
-                return
-            self.fields.append((attrs["name"], attrs.get("value", "")))
-        elif tag == "textarea":
-            self._textarea = [attrs["name"], ""]
-        elif tag == "select":
-            self._select = attrs["name"]
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.fields.append((self._select, attrs.get("value", "")))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self._in_form:
-            self._in_form = False
-        elif tag == "textarea" and self._textarea is not None:
-            self.fields.append(tuple(self._textarea))
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
-@dataclass
-class Outcome:
-    client: int
-    body: str
-    status: int | None  # None: no answer (connection error or timeout)
-    seconds: float
-    error: str = ""
-    stage: str = "post"  # "page" when loading the article page failed
-
-
-@dataclass
-class Reader:
-    """One reader: a keep-alive connection and a cookie jar, like one browser tab."""
-
-    number: int
-    port: int
-    path: str
-    timeout: float
-    cookies: dict = field(default_factory=dict)
-    page_seconds: list = field(default_factory=list)
-
-    def __post_init__(self):
-        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-
-    def request(self, method, path, body=None, headers=None):
-        headers = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if method != "GET":
-            # Never resend a posting: it goes out on a fresh connection, so a keep-alive
-            # connection the server closed meanwhile cannot fail it after it was sent.
-            self.connection.close()
-        for attempt in (1, 2):
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                content = response.read()
-                break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # A page load on an idle keep-alive connection the server had closed: once more.
-                self.connection.close()
-                if method != "GET" or attempt == 2:
-                    raise
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar = http.cookies.SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                if morsel["max-age"] == "0" or morsel.value == "":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        if response.getheader("Connection", "").lower() == "close":
-            self.connection.close()
-        return response.status, content
-
-    def post_comment(self, body):
-        started = time.perf_counter()
-        status, page = self.request("GET", self.path)
-        self.page_seconds.append(time.perf_counter() - started)
-        if status != 200:
-            return Outcome(self.number, body, status, 0.0, f"page answered {status}", "page")
-        form = CommentFormParser()
-        form.feed(page.decode("utf-8"))
-        if not form.fields:
-            return Outcome(self.number, body, None, 0.0, "no comment form on the page", "page")
-        mine = {
-            "name": f"Bench reader {self.number}",
-            "email": f"bench.reader{self.number}@bench.example",
-            "body": body,
-        }
-        data = [(name, mine.pop(name, value)) for name, value in form.fields]
-        data += list(mine.items())
-        encoded = urllib.parse.urlencode(data).encode()
-        origin = f"http://127.0.0.1:{self.port}"
-        started = time.perf_counter()
-        try:
-            status, _ = self.request(
-                "POST",
-                form.action or self.path,
-                body=encoded,
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Origin": origin,
-                    "Referer": origin + self.path,
-                },
-            )
-        except OSError as error:
-            return Outcome(self.number, body, None, time.perf_counter() - started, repr(error))
-        return Outcome(self.number, body, status, time.perf_counter() - started)
 
 
 def run_reader(number, port, path, run_id, comments, timeout, start, outcomes, lock):
@@ -340,13 +82,6 @@ class Outcomes(list):
 
 
 # Checks and summary -----------------------------------------------------------------------------
-
-
-def percentile(values, fraction):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def check(article, outcomes):
@@ -424,7 +159,10 @@ def main():
     article = set_up_site(run_id)
     path = article.get_absolute_url()
     port = free_port()
-    server = start_server(environment, port, args.workers, args.threads)
+    log = ROOT / "bench" / "comment_flood.log"
+    print(f"Server log (a JSON line per request): {log}")
+    with open(log, "w") as log_file:
+        server = start_server(environment, port, args.workers, args.threads, log=log_file)
     try:
         outcomes = Outcomes()
         outcomes.page_seconds = []
