@@ -79,16 +79,18 @@ class ResilientRedisCache(RedisCache):
         try:
             result = operation(*args, **kwargs)
         except errors as error:
-            self._record_outage(error, already_down=failed_at is not None)
+            self._record_outage(error)
             return _UNREACHABLE
         if failed_at is not None:
             with _outages_lock:
-                _outages.pop(self._outage_key, None)
-            logger.warning("Cache reachable again: caching and comment flood limits resumed.")
+                recovered = _outages.pop(self._outage_key, None) is not None
+            if recovered:  # said once per process, whichever thread sees it first
+                logger.warning("Cache reachable again: caching and comment flood limits resumed.")
         return result
 
-    def _record_outage(self, error, already_down):
+    def _record_outage(self, error):
         with _outages_lock:
+            already_down = self._outage_key in _outages
             _outages[self._outage_key] = time.monotonic()
         if not already_down:
             logger.error(
