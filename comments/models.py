@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -152,6 +152,19 @@ MODERATION_QUEUE_ORDER = [
 ]
 
 
+#: Threaded replies go 1 level deep (comments without replies) to 10, WordPress's own ceiling
+#: ("Enable threaded comments N levels deep" offers 2 to 10). Each level indents the reply further,
+#: so a 10th-level reply is already narrow on a phone, and headings stop stepping down at the
+#: 4th level (threads.LAST_HEADING). The database holds the same bounds (a CheckConstraint).
+MIN_THREAD_DEPTH = 1
+MAX_THREAD_DEPTH = 10
+THREAD_DEPTH_MESSAGES = {
+    "min_value": f"At least {MIN_THREAD_DEPTH} level: 1 shows comments without replies.",
+    "max_value": f"At most {MAX_THREAD_DEPTH} levels: deeper replies grow too narrow to read, "
+    "on a phone above all.",
+}
+
+
 class DiscussionSettings(models.Model):
     """The discussion rules, one row, edited by staff in the admin (like WordPress's
     Settings → Discussion). `DiscussionSettings.current()` reads it, cached per request cycle by
@@ -217,7 +230,16 @@ class DiscussionSettings(models.Model):
         help_text="Days after publication; empty keeps comments open. Each article may override.",
     )
     max_length = models.PositiveIntegerField("Maximum comment length (characters)", default=5000)
-    thread_depth = models.PositiveSmallIntegerField("Threaded replies, levels deep", default=3)
+    thread_depth = models.PositiveSmallIntegerField(
+        "Threaded replies, levels deep",
+        default=3,
+        validators=[
+            MinValueValidator(MIN_THREAD_DEPTH, THREAD_DEPTH_MESSAGES["min_value"]),
+            MaxValueValidator(MAX_THREAD_DEPTH, THREAD_DEPTH_MESSAGES["max_value"]),
+        ],
+        help_text=f"From {MIN_THREAD_DEPTH} (comments without replies) to {MAX_THREAD_DEPTH}. "
+        "Replies already posted deeper stay where they are.",
+    )
     moderator_notification_minutes = models.PositiveIntegerField(
         "At most one moderator notification every (minutes)", default=30
     )
@@ -235,6 +257,13 @@ class DiscussionSettings(models.Model):
     class Meta:
         verbose_name = "discussion settings"
         verbose_name_plural = "discussion settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(thread_depth__gte=MIN_THREAD_DEPTH)
+                & models.Q(thread_depth__lte=MAX_THREAD_DEPTH),
+                name="discussion_thread_depth_range",
+            ),
+        ]
 
     def __str__(self):
         return "Discussion settings"

@@ -6,8 +6,10 @@ import re
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test import TestCase
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -664,3 +666,102 @@ class DiscussionSettingsAdminTests(TestCase):
         assert "Not IP addresses or networks: not-an-ip" in text
         assert "Not email addresses: x" in text
         assert DiscussionSettings.objects.get().disallowed_ips == ""
+
+    def test_threaded_replies_need_at_least_one_level(self):
+        self.client.force_login(self.moderator)
+
+        for too_shallow in ("0", "-1"):
+            with self.subTest(too_shallow):
+                response = self.client.post(
+                    self.change_url(), self.form_data(thread_depth=too_shallow)
+                )
+
+                assert response.status_code == 200
+                assert THREAD_DEPTH_TOO_SHALLOW in page_text(response.content.decode())
+                assert DiscussionSettings.objects.get().thread_depth == 3
+
+    def test_threaded_replies_go_at_most_ten_levels_deep(self):
+        self.client.force_login(self.moderator)
+
+        for too_deep in ("11", "60", "40000"):
+            with self.subTest(too_deep):
+                response = self.client.post(
+                    self.change_url(), self.form_data(thread_depth=too_deep)
+                )
+
+                assert response.status_code == 200
+                assert THREAD_DEPTH_TOO_DEEP in page_text(response.content.decode())
+                assert DiscussionSettings.objects.get().thread_depth == 3
+
+    def test_one_to_ten_levels_are_accepted_and_offered_as_the_fields_range(self):
+        self.client.force_login(self.moderator)
+
+        for depth in (1, 10):
+            with self.subTest(depth):
+                response = self.client.post(self.change_url(), self.form_data(thread_depth=depth))
+
+                assert response.status_code == 302
+                assert DiscussionSettings.objects.get().thread_depth == depth
+        field = re.search(
+            r'<input[^>]*name="thread_depth"[^>]*>',
+            self.client.get(self.change_url()).content.decode(),
+        ).group(0)
+        assert 'min="1"' in field
+        assert 'max="10"' in field
+
+
+THREAD_DEPTH_TOO_SHALLOW = "At least 1 level: 1 shows comments without replies."
+THREAD_DEPTH_TOO_DEEP = (
+    "At most 10 levels: deeper replies grow too narrow to read, on a phone above all."
+)
+
+
+class ThreadDepthBoundsTests(TestCase):
+    def test_the_model_refuses_a_depth_outside_one_to_ten_with_the_admins_messages(self):
+        row = DiscussionSettings.current()
+        for depth, message in ((0, THREAD_DEPTH_TOO_SHALLOW), (11, THREAD_DEPTH_TOO_DEEP)):
+            with self.subTest(depth):
+                row.thread_depth = depth
+                try:
+                    row.full_clean()
+                except ValidationError as error:
+                    assert error.message_dict["thread_depth"] == [message]
+                else:
+                    raise AssertionError(f"{depth} levels passed validation")
+
+    def test_the_database_refuses_a_depth_outside_one_to_ten(self):
+        for depth in (0, 11, 60):
+            with self.subTest(depth), self.assertRaises(IntegrityError), transaction.atomic():
+                DiscussionSettings.objects.filter(pk=1).update(thread_depth=depth)
+
+        assert DiscussionSettings.objects.get().thread_depth == 3
+
+
+class ThreadDepthMigrationTests(TransactionTestCase):
+    """The migration adding the bounds first brings stored depths within them."""
+
+    serialized_rollback = True  # keep the rows the migrations created
+
+    def test_stored_depths_outside_the_bounds_are_clamped_before_the_constraint(self):
+        executor = MigrationExecutor(connection)
+        bounds = next(
+            key
+            for key in executor.loader.disk_migrations
+            if key[0] == "comments" and key[1].endswith("_thread_depth_bounds")
+        )
+        before = next(
+            dependency
+            for dependency in executor.loader.disk_migrations[bounds].dependencies
+            if dependency[0] == "comments"
+        )
+        executor.migrate([before])
+        old_settings = executor.loader.project_state([before]).apps.get_model(
+            "comments", "DiscussionSettings"
+        )
+        old_settings.objects.filter(pk=1).update(thread_depth=60)
+        old_settings.objects.create(pk=2, thread_depth=0)
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        assert dict(DiscussionSettings.objects.values_list("pk", "thread_depth")) == {1: 10, 2: 1}
