@@ -220,6 +220,7 @@ class CommentForm(forms.ModelForm):
         comment.parent = self.parent_comment
         comment.ip_address = request.META.get("REMOTE_ADDR") or None
         comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+        comment.browser_digest = verification.browser_digest(request)
         if request.user.is_authenticated and request.user.is_staff:
             comment.staff_user = request.user
         return moderation.Submission(

@@ -70,6 +70,14 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    browser_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Keyed digest of the random id of the browser that posted it: confirming the "
+        "address publishes only comments held from the confirming browser. Cleared with the IP "
+        "address after the retention period.",
+    )
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -301,6 +309,13 @@ class CommenterAddress(models.Model):
     )
     notifications_stopped_at = models.DateTimeField(
         null=True, blank=True, help_text="When the owner last unsubscribed from every message."
+    )
+    confirmation_nonce = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Signed into every confirmation link sent since the last was used; cleared "
+        "when one is used, which ends them all (links are single-use).",
     )
 
     class Meta:

@@ -53,8 +53,9 @@ RULES = {
     "spam_service_down": "Spam service unavailable",
 }
 
-#: Holds that only say "we do not know this commenter yet": confirming the address in the
-#: commenter's own browser lifts them once the address is trusted (`confirm_address`).
+#: Holds that only say "we do not know this commenter yet": confirming the address lifts them,
+#: once the address is trusted, for the comments posted from the confirming browser
+#: (`release_identity_holds`).
 IDENTITY_HOLDS = {"unconfirmed", "unproven"}
 
 LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
@@ -376,32 +377,44 @@ def is_trusted(commenter_address):
     )
 
 
-def release_identity_holds(commenter_address, rules=None):
-    """Approve the comments held only because the address was not yet confirmed or proven.
+def identity_holds(commenter_address):
+    """The address's comments held only because it was not yet confirmed or proven."""
+    return Comment.objects.pending().filter(
+        email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
+    )
 
-    Called when the address's owner confirms it in their browser. Returns the approved comments
-    (and sends `comment_approved` for each on commit).
+
+def release_identity_holds(commenter_address, browser_digest, rules=None):
+    """Approve the comments held only for lack of confirmation that the confirming browser
+    posted (its `browser_digest`).
+
+    Called when the address's owner confirms it. Anyone may type an address, so confirming
+    never publishes what other browsers wrote under it: those stay held, with their reasons,
+    for a moderator. Returns the approved comments (and sends `comment_approved` for each on
+    commit).
     """
     rules = rules or DiscussionSettings.current()
-    if rules.mode != DiscussionSettings.Mode.TRUSTED or not is_trusted(commenter_address):
+    if (
+        not browser_digest
+        or rules.mode != DiscussionSettings.Mode.TRUSTED
+        or not is_trusted(commenter_address)
+    ):
         return []
-    held = list(
-        Comment.objects.pending().filter(
-            email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
-        )
-    )
     approved = []
-    for comment in held:
-        comment.status = APPROVED
-        comment.held_reason = "approved: trusted commenter (address confirmed)"
-        comment.moderation_rule = "trusted"
-        comment.moderated_at = timezone.now()
-        comment.save(update_fields=["status", "held_reason", "moderation_rule", "moderated_at"])
-        approved.append(comment)
-        transaction.on_commit(
-            lambda comment=comment: signals.comment_approved.send(sender=Comment, comment=comment),
-            robust=True,
-        )
+    with transaction.atomic():
+        # Locked, so that a moderator's decision made meanwhile is not overwritten.
+        held = identity_holds(commenter_address).filter(browser_digest=browser_digest)
+        for comment in held.select_for_update().order_by("pk"):
+            comment.status = APPROVED
+            comment.held_reason = "approved: trusted commenter (address confirmed)"
+            comment.moderation_rule = "trusted"
+            comment.moderated_at = timezone.now()
+            comment.save(update_fields=["status", "held_reason", "moderation_rule", "moderated_at"])
+            approved.append(comment)
+            transaction.on_commit(
+                partial(signals.comment_approved.send, sender=Comment, comment=comment),
+                robust=True,
+            )
     return approved
 
 

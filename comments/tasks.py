@@ -188,15 +188,12 @@ def send_notification_confirmation(commenter_address_pk):
     key = CONFIRMATION_SENT_KEY.format(address.pk)
     if not cache.add(key, True, timeout=verification.RESEND_INTERVAL):
         return False
-    token = verification.link_token(address)
     _send_to_commenter(
         address,
         "Confirm reply notifications",
         "confirm_notifications.txt",
         {
-            "confirm_url": selfservice.absolute(
-                reverse("comments:confirm", kwargs={"token": token})
-            ),
+            "confirm_url": verification.confirmation_url(address),
             "confirm_days": settings.COMMENT_CONFIRMATION_MAX_AGE_DAYS,
         },
     )

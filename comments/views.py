@@ -44,6 +44,7 @@ def post_comment(request, slug):
     )
     response = _take(request, article, form, rules)
     remember.update_after_posting(request, response, form)
+    verification.set_browser_cookie(request, response)
     return response
 
 
@@ -124,7 +125,7 @@ def request_confirmation(request):
             {"message": "This button has expired. Post a comment again to ask for a link."},
             status=400,
         )
-    if verification.request_confirmation(comment, request):
+    if verification.request_confirmation(comment):
         messages.success(request, CONFIRMATION_SENT, extra_tags="comment")
     else:
         messages.info(request, CONFIRMATION_ALREADY_SENT, extra_tags="comment")
@@ -133,20 +134,36 @@ def request_confirmation(request):
 
 @never_cache
 def confirm_address(request, token):
-    """The link in the confirmation message: a page with a button (GET), confirming (POST)."""
+    """The link in the confirmation message: a page with a button (GET), confirming (POST).
+
+    The link works once. Confirming publishes only the comments held for it that this browser
+    posted; the page says how many, and how many posted from other browsers still wait for a
+    moderator, without showing those: whoever wrote them, a moderator decides.
+    """
     try:
-        address = verification.address_from_link(token)
+        link = verification.link_from_token(token)
+        if request.method == "POST":
+            verification.use_link(link)
     except verification.InvalidLink as error:
         return TemplateResponse(
-            request, "comments/confirmation_invalid.html", {"message": error.message}, status=400
+            request,
+            "comments/confirmation_invalid.html",
+            {"title": error.title, "message": error.message},
+            status=400,
         )
     if request.method != "POST":
         return TemplateResponse(request, "comments/confirm_address.html", {"confirmed": False})
-    approved = verification.confirm_address(address)
+    confirmation = verification.confirm_address(
+        link.address, browser_digest=verification.browser_digest(request, create=False)
+    )
     response = TemplateResponse(
         request,
         "comments/confirm_address.html",
-        {"confirmed": True, "approved_count": len(approved)},
+        {
+            "confirmed": True,
+            "published_count": len(confirmation.published),
+            "held_elsewhere_count": confirmation.held_elsewhere,
+        },
     )
-    verification.set_proof_cookie(request, response, address)
+    verification.set_proof_cookie(request, response, link.address)
     return response

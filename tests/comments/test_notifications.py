@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection, connections, transaction
-from django.test import RequestFactory, TestCase, TransactionTestCase, override_settings
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -420,8 +420,7 @@ class CommentFormOptInTests(TestCase):
         assert message.subject == "[Byline] Confirm reply notifications"
         assert_reveals_no_address(message, READER)
         # The button under the thank-you message shares the limit: no second message.
-        request = RequestFactory().post("/")
-        assert verification.request_confirmation(comment, request) is False
+        assert verification.request_confirmation(comment) is False
 
     def test_without_the_box_the_commenter_receives_nothing(self):
         comment = self.post(body="No mail for me, thanks.", notify_replies="")

@@ -109,6 +109,18 @@ class EraseTests(PersonalDataTestCase):
         assert Comment.objects.from_address(OTHER).count() == 2
         assert personal_data.export(READER)["comments"] == []
 
+    def test_kept_comments_lose_the_digest_of_the_browser_that_posted_them(self):
+        Comment.objects.filter(pk__in=[self.published.pk, self.removed.pk]).update(
+            browser_digest="b" * 64
+        )
+
+        personal_data.erase(READER)
+
+        for kept in (self.published, self.removed):
+            kept.refresh_from_db()
+            assert kept.name == "Anonymous"
+            assert kept.browser_digest == ""
+
 
 class CommandTests(PersonalDataTestCase):
     def test_export_writes_json_to_stdout(self):
