@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST := 127.0.0.1:8000
-TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key
+# Tests run with production settings (DEBUG off); SITE_URL is the test client's own host.
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key SITE_URL=http://testserver
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench

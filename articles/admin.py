@@ -305,7 +305,7 @@ class ArticleAdmin(VersionAdmin):
                 messages.WARNING,
             )
             return redirect(change_url)
-        link = request.build_absolute_uri(share.share_path(article))
+        link = share.share_url(article)
         until = formats.date_format(timezone.localtime(share.expires_at()), "DATETIME_FORMAT")
         self.log_change(request, article, f"Made a share link, valid until {until}.")
         self.message_user(

@@ -65,11 +65,13 @@ def parse_args():
 # Setting up the bench database ----------------------------------------------------------------
 
 
-def server_environment(database_url):
+def server_environment(database_url, port):
     """Production-like settings for the server and for this script's own database access."""
     return {
         **os.environ,
         "DEBUG": "0",
+        # Production settings require the public address; here, the bench server's own.
+        "SITE_URL": f"http://127.0.0.1:{port}",
         # Fixed, so addresses stored by one run stay readable by the next (bench data only).
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-only-insecure-key-not-for-prod"),
         "DATABASE_URL": database_url,
@@ -413,7 +415,8 @@ def main():
     args = parse_args()
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("The bench runs on PostgreSQL: set DATABASE_URL to a postgres:// URL.")
-    environment = server_environment(args.database_url)
+    port = free_port()
+    environment = server_environment(args.database_url, port)
     # This script reads and writes the bench database with the server's own settings.
     os.environ.update(environment)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -423,7 +426,6 @@ def main():
     run_id = time.strftime("%Y%m%d-%H%M%S")
     article = set_up_site(run_id)
     path = article.get_absolute_url()
-    port = free_port()
     server = start_server(environment, port, args.workers, args.threads)
     try:
         outcomes = Outcomes()

@@ -2,10 +2,11 @@
 
 Everything that varies between machines comes from the environment (or a `.env` file beside
 `manage.py`, which `make run` writes for local development). Defaults are safe: `DEBUG` is off
-unless set, and without `DEBUG` a `SECRET_KEY` must be given.
+unless set, and without `DEBUG` a `SECRET_KEY` and the public `SITE_URL` must be given.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -34,8 +35,28 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Byline")
 SITE_TAGLINE = env("SITE_TAGLINE", default="Analysis and commentary")
-# The public site's origin, for links in messages sent outside any request (background tasks).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The public site's origin. Every link in an email (and the editors' share links) is built on
+# it, never on the request's Host header; production must name it.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+SITE_URL = env("SITE_URL", default=DEVELOPMENT_SITE_URL if DEBUG else "")
+if not DEBUG and SITE_URL.rstrip("/") in ("", DEVELOPMENT_SITE_URL):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the public site's address when DEBUG is off "
+        "(e.g. SITE_URL=https://news.example): links in emails are built from it, never from "
+        "the request's Host header."
+    )
+_site_url = urlsplit(SITE_URL)
+if (
+    _site_url.scheme not in ("http", "https")
+    or not _site_url.hostname
+    or _site_url.path not in ("", "/")
+    or _site_url.query
+    or _site_url.fragment
+):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the public site's origin, a scheme and a host such as "
+        f"https://news.example, not {SITE_URL!r}."
+    )
 # An absolute URL of the publication's logo, given to search engines as the publisher's.
 SITE_LOGO_URL = env("SITE_LOGO_URL", default="")
 

@@ -29,10 +29,22 @@ def dot_env_defines(name):
     )
 
 
+#: Production settings need the public site's address; tests about other settings give it.
+PRODUCTION_SITE_URL = "https://news.example"
+
+
 def run_settings(code, **env):
-    """Run `code` after django.setup() in a fresh interpreter with only `env` (and PATH) set."""
-    environment = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    """Run `code` after django.setup() in a fresh interpreter with only `env` (and PATH) set.
+
+    SITE_URL is set to PRODUCTION_SITE_URL unless `env` names it; None leaves it unset.
+    """
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SITE_URL": PRODUCTION_SITE_URL,
+    }
     environment.update(env)
+    environment = {name: value for name, value in environment.items() if value is not None}
     return subprocess.run(
         [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
         cwd=BASE_DIR,
@@ -133,3 +145,69 @@ def test_default_database_is_sqlite_beside_manage_py():
         "django.db.backends.sqlite3",
         str(BASE_DIR / "db.sqlite3"),
     ]
+
+
+SITE_URL_MESSAGE = (
+    "SITE_URL must be set to the public site's address when DEBUG is off "
+    "(e.g. SITE_URL=https://news.example): links in emails are built from it, never from the "
+    "request's Host header."
+)
+
+
+@pytest.mark.skipif(
+    dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
+)
+def test_settings_refuse_to_import_without_site_url_when_debug_is_off():
+    result = run_settings("print('imported')", DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=None)
+
+    assert result.returncode != 0
+    assert "imported" not in result.stdout
+    assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in result.stderr
+
+
+def test_settings_refuse_the_development_site_url_when_debug_is_off():
+    for development in ("http://127.0.0.1:8000", "http://127.0.0.1:8000/", ""):
+        result = run_settings(
+            "print('imported')", DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=development
+        )
+
+        assert result.returncode != 0, development
+        assert "imported" not in result.stdout
+        assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in result.stderr
+
+
+def test_settings_refuse_a_site_url_that_is_not_an_origin():
+    for malformed in ("news.example", "ftp://news.example", "https://news.example/comments/"):
+        result = run_settings(
+            "print('imported')", DEBUG="1", SECRET_KEY="a-real-key", SITE_URL=malformed
+        )
+
+        assert result.returncode != 0, malformed
+        assert (
+            "django.core.exceptions.ImproperlyConfigured: SITE_URL must be the public site's "
+            f"origin, a scheme and a host such as https://news.example, not '{malformed}'."
+        ) in result.stderr
+
+
+def test_settings_import_with_a_site_url_when_debug_is_off():
+    result = run_settings(
+        "from django.conf import settings\nprint(settings.SITE_URL)",
+        DEBUG="0",
+        SECRET_KEY="a-real-key",
+        SITE_URL="https://news.example/",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://news.example/"]
+
+
+@pytest.mark.skipif(
+    dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
+)
+def test_debug_mode_defaults_site_url_to_the_development_server():
+    result = run_settings(
+        "from django.conf import settings\nprint(settings.SITE_URL)", DEBUG="1", SITE_URL=None
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["http://127.0.0.1:8000"]

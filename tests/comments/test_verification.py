@@ -16,7 +16,7 @@ from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
 from tests.comments.html import input_value, page_text
 from tests.comments.posting import form_extras
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 ADDRESS = "confirm.me@private-mail.example"
 OFFER_BUTTON = "Email me a confirmation link"
@@ -502,14 +502,27 @@ class LinkOriginTests(VerificationTestCase):
         assert re.search(r"^https://news\.example/comments/confirm/\S+/$", message.body, re.M)
 
     @override_settings(SITE_URL="https://news.example", ALLOWED_HOSTS=["testserver", FORGED])
-    def test_the_reply_notification_confirmation_is_on_site_url_despite_a_forged_host(self):
+    def test_every_message_a_forged_host_sets_off_links_only_to_site_url(self):
+        StaffFactory(role="Moderator")
+        CommentFactory(article=self.article, email=ADDRESS, body="Approved earlier.")
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(
                 reverse("comments:post", kwargs={"slug": self.article.slug}),
                 form_data(notify_replies="on"),
                 HTTP_HOST=self.FORGED,
             )
+        [confirm_link] = re.findall(r"https?://\S+/comments/confirm/\S+/", mail.outbox[-1].body)
+        self.confirm(confirm_link, HTTP_HOST=self.FORGED)
 
-        [message] = mail.outbox
-        assert self.FORGED not in message.body
-        assert re.search(r"^https://news\.example/comments/confirm/\S+/$", message.body, re.M)
+        assert [message.subject for message in mail.outbox] == [
+            "[Byline] 1 comment waiting for moderation",
+            "[Byline] Confirm reply notifications",
+            f"[Byline] Your comment on “{self.article.title}” is published",
+        ]
+        for message in mail.outbox:
+            urls = re.findall(r"https?://\S+", message.body)
+            headers = message.extra_headers.values()
+            urls += [value.strip("<>") for value in headers if "://" in value]
+            assert urls, message.subject
+            for url in urls:
+                assert url.startswith("https://news.example/"), (message.subject, url)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
@@ -71,6 +72,7 @@ def stored_uploads():
 @pytest.mark.e2e
 class EditorialFlowTests(BrowserTestCase):
     def setUp(self):
+        self.enterContext(override_settings(SITE_URL=self.live_server_url))
         self.kind = KindFactory(name="Analysis")
         self.author = AuthorFactory(
             name="Ilona Szabó",
@@ -253,7 +255,8 @@ class EditorialFlowTests(BrowserTestCase):
         shared_message = editor.locator(".messagelist .success")
         expect(shared_message).to_contain_text("Share link for outside review, valid until")
         share_link = shared_message.get_by_role("link").get_attribute("href")
-        assert re.search(r"/articles/shared/[^/]+/$", share_link)
+        on_site_url = re.escape(self.live_server_url)
+        assert re.fullmatch(rf"{on_site_url}/articles/shared/[^/]+/", share_link)
         reviewer = self.new_page()
         reviewer.goto(share_link)
         expect(reviewer.locator("h1")).to_have_text(f"{TITLE} – Analysis")
