@@ -441,6 +441,16 @@ class SingleUseLinkTests(VerificationTestCase):
             assert response.status_code == 400
             assert self.USED in page_text(response.content.decode())
 
+    def test_of_two_presses_checked_at_the_same_moment_only_one_uses_the_link(self):
+        token = self.ask_for_link().rstrip("/").rsplit("/", 1)[1]
+        first, second = verification.link_from_token(token), verification.link_from_token(token)
+
+        verification.use_link(first)
+
+        with self.assertRaises(verification.InvalidLink) as refused:
+            verification.use_link(second)
+        assert refused.exception.message.startswith(self.USED)
+
     def test_a_used_link_publishes_nothing_in_another_browser(self):
         CommentFactory(email=ADDRESS, body="Approved earlier.")
         link = self.ask_for_link()
