@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0005_notifications_and_personal_data'),
+        ('comments', '0006_thread_depth_bounds'),
     ]
 
     operations = [
