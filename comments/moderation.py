@@ -100,17 +100,37 @@ def is_duplicate(article, address, body, rules):
     )
 
 
+def flood_network(ip_address):
+    """What the per-IP flood counter counts under: the address itself for IPv4, its /64 for IPv6.
+
+    One IPv6 subscriber (a home line, a server) usually holds a whole /64 and can use any of
+    its 2^64 addresses, so counting each address alone would limit nothing. IPv4 addresses
+    mapped into IPv6 (`::ffff:203.0.113.7`, from a dual-stack socket) count as themselves.
+    """
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
 def flood_wait(ip_address, address, rules):
     """Count one posting from this IP and address; return the seconds to wait if over a limit.
 
-    Counters live in the configured cache, one per fixed window (a minute per IP, an hour per
-    address), incremented atomically so concurrent requests cannot both slip under the limit.
-    A limit of 0 turns its counter off. Returns 0 when the posting may go ahead.
+    IPv6 counts per /64 (`flood_network`). Counters live in the configured cache, one per fixed
+    window (a minute per IP, an hour per address), incremented atomically so concurrent
+    requests cannot both slip under the limit. A limit of 0 turns its counter off. Returns 0
+    when the posting may go ahead.
     """
     now = time.time()
     limits = []
     if ip_address and rules.comments_per_ip_per_minute:
-        limits.append(("ip", ip_address, 60, rules.comments_per_ip_per_minute))
+        network = flood_network(ip_address)
+        limits.append(("ip", network, 60, rules.comments_per_ip_per_minute))
     if address and rules.comments_per_address_per_hour:
         limits.append(("address", digest(address), 3600, rules.comments_per_address_per_hour))
     wait = 0

@@ -518,6 +518,37 @@ class FloodControlTests(PostingTestCase):
         assert 0 < int(response["Retry-After"]) <= 3600
         assert Comment.objects.count() == 2
 
+    def test_ipv6_addresses_are_limited_per_64_network(self):
+        rules(comments_per_ip_per_minute=1, comments_per_address_per_hour=0)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            first = self.post(body="One", ip="2001:db8:1:2::1")
+            same_network = self.post(body="Two", ip="2001:db8:1:2:ffff:ffff:ffff:fffe")
+            next_network = self.post(body="Three", ip="2001:db8:1:3::1")
+
+        assert first.status_code == 302
+        assert same_network.status_code == 429
+        assert next_network.status_code == 302
+
+    def test_ipv4_addresses_are_still_limited_one_by_one(self):
+        rules(comments_per_ip_per_minute=1, comments_per_address_per_hour=0)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [
+                self.post(body="One", ip="203.0.113.7").status_code,
+                self.post(body="Two", ip="203.0.113.8").status_code,
+                self.post(body="Three", ip="::ffff:203.0.113.7").status_code,
+            ]
+
+        assert answers == [302, 302, 429]
+
+    def test_the_ip_counter_key_is_the_address_for_ipv4_and_the_64_for_ipv6(self):
+        assert moderation.flood_network("203.0.113.7") == "203.0.113.7"
+        assert moderation.flood_network("::ffff:203.0.113.7") == "203.0.113.7"
+        assert moderation.flood_network("2001:DB8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+        assert moderation.flood_network("2001:db8:1:2::9") == "2001:db8:1:2::/64"
+        assert moderation.flood_network("not an address") == "not an address"
+
     def test_refused_forms_do_not_count(self):
         rules(comments_per_ip_per_minute=1)
 
