@@ -1,3 +1,4 @@
+import secrets
 import time
 
 from crispy_forms.helper import FormHelper
@@ -18,7 +19,6 @@ EXPIRED_MESSAGE = (
     "(Comment forms stay valid for {hours} hours after the page is loaded.)"
 )
 BAD_TOKEN_MESSAGE = "We could not check this form, please post again: your text is kept below."
-DUPLICATE_MESSAGE = "You have already posted this comment on this article; it was not posted twice."
 ENCODING_MESSAGE = (
     "Your browser sent characters we could not read (the text was not UTF-8). "
     "Please check your text below and post again."
@@ -27,13 +27,17 @@ CLOSED_MESSAGE = "Comments are closed on this article."
 
 
 def form_token(issued_at=None):
-    """A signed token saying when the comment form was served.
+    """A signed token saying when the comment form was served, different for every page load.
 
     Posting measures the seconds since (too fast: a bot, marked as spam) and refuses forms
-    older than the discussion settings allow. Signed, so a bot cannot backdate it.
+    older than the discussion settings allow. Signed, so a bot cannot backdate it. Its random
+    part makes it name one served form: the same form posted twice is recognised by it
+    (moderation.submission_key).
     """
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps({"t": round(issued_at, 3)}, salt=FORM_TOKEN_SALT)
+    return signing.dumps(
+        {"t": round(issued_at, 3), "n": secrets.token_urlsafe(9)}, salt=FORM_TOKEN_SALT
+    )
 
 
 def form_token_age(token):
@@ -61,9 +65,10 @@ class CommentForm(forms.ModelForm):
     database; it is never rendered back on any page other than this form's own error response.
 
     Besides the fields it checks what the reader cannot fix by editing (and tells them so, with
-    their text kept): comments closed, a form too old or not ours, the same comment posted
-    twice. What it learns for the moderation rules (the honeypot, the seconds to post) it keeps
-    in `honeypot_filled` and `seconds_to_post`.
+    their text kept): comments closed, a form too old or not ours. Nothing it answers depends
+    on whether the address is known (a comment posted twice is moderation.receive's business,
+    and not an error). What it learns for the moderation rules (the honeypot, the seconds to
+    post) it keeps in `honeypot_filled` and `seconds_to_post`.
     """
 
     # Text, not IntegerField: the field is hidden, so a malformed value must be reported (and
@@ -170,10 +175,14 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(CLOSED_MESSAGE, code="closed")
         self._clean_timestamp(cleaned_data.get("timestamp"))
         self._clean_parent(cleaned_data.get("parent"))
-        email, body = cleaned_data.get("email"), cleaned_data.get("body")
-        if email and body and moderation.is_duplicate(self.article, email, body, self.rules):
-            raise forms.ValidationError(DUPLICATE_MESSAGE, code="duplicate")
         return cleaned_data
+
+    @property
+    def valid_address(self):
+        """The address posted, when it is a valid one (whatever else is wrong), else None."""
+        if not hasattr(self, "cleaned_data"):
+            return None
+        return self.cleaned_data.get("email") or None
 
     def _clean_timestamp(self, token):
         age = form_token_age(token)
@@ -221,6 +230,9 @@ class CommentForm(forms.ModelForm):
         comment.ip_address = request.META.get("REMOTE_ADDR") or None
         comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
         comment.browser_digest = verification.browser_digest(request)
+        comment.submission_key = moderation.submission_key(
+            self.cleaned_data["timestamp"], comment.body
+        )
         if request.user.is_authenticated and request.user.is_staff:
             comment.staff_user = request.user
         return moderation.Submission(

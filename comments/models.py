@@ -95,6 +95,13 @@ class Comment(models.Model):
         editable=False,
     )
     moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Digest of the form served and the text posted: the same page posted twice "
+        "is stored once (comments/moderation.py, submission_key).",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -106,6 +113,13 @@ class Comment(models.Model):
             models.Index(fields=["email_digest", "created_at"], name="comment_digest_created"),
             models.Index(fields=["moderation_rule", "status"], name="comment_rule_status"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="comment_unique_submission",
+            ),
         ]
         permissions = [
             ("view_commenter_email", "Can see commenters' email addresses"),
@@ -227,8 +241,9 @@ class DiscussionSettings(models.Model):
     comments_per_address_per_hour = models.PositiveSmallIntegerField(default=20)
     duplicate_window_minutes = models.PositiveIntegerField(
         default=60 * 24,
-        help_text="The same comment on the same article by the same person within this window "
-        "is refused as a duplicate.",
+        help_text="A commenter posting the same text on the same article again within this "
+        "window, from the browser where they confirmed their address, is answered as the first "
+        "time and nothing is stored twice. (The same page posted twice is never stored twice.)",
     )
     close_after_days = models.PositiveIntegerField(
         "Close comments after (days)",

@@ -2,8 +2,9 @@
 
 Three questions live here, kept apart as in django-contrib-comments:
 
-- may a comment be posted at all (`comments_open`, `is_duplicate`, `flood_wait`): a "no" is
-  answered to the reader and nothing is stored;
+- may a comment be posted at all (`comments_open`, `flood_wait`): a "no" is answered to the
+  reader and nothing is stored. A posting that repeats one already stored (`repeated_comment`)
+  is not refused but answered as the stored one was, and not stored twice (`receive`);
 - what happens to a comment when it arrives (`review`): ordered rules, each explaining itself.
   The outcome is recorded on the comment: its status, the reasons shown to moderators in
   `held_reason` ("held: 3 links, limit 2") and the deciding rule's code in `moderation_rule`
@@ -13,9 +14,15 @@ Three questions live here, kept apart as in django-contrib-comments:
 Views and admin actions call these functions rather than setting statuses themselves. The rules
 read the discussion settings staff edit in the admin (`DiscussionSettings`), once per request
 (`discussion_settings`).
+
+No answer to a posting may depend on whether Byline knows the address typed (issue 10): what
+the reader is told follows from the form, their browser (the proof cookie, the form they were
+served) and the rules' outcome, and spam is thanked like a held comment, never from a lookup of
+the address alone.
 """
 
 import datetime
+import hashlib
 import ipaddress
 import re
 import time
@@ -90,16 +97,6 @@ def comments_open(article, rules=None):
     return timezone.now() < article.published_at + datetime.timedelta(days=days)
 
 
-def is_duplicate(article, address, body, rules):
-    """The same text by the same address on the same article within the window."""
-    since = timezone.now() - datetime.timedelta(minutes=rules.duplicate_window_minutes)
-    return (
-        Comment.objects.from_address(address)
-        .filter(article=article, body=body, created_at__gte=since)
-        .exists()
-    )
-
-
 def flood_network(ip_address):
     """What the per-IP flood counter counts under: the address itself for IPv4, its /64 for IPv6.
 
@@ -121,10 +118,12 @@ def flood_network(ip_address):
 def flood_wait(ip_address, address, rules):
     """Count one posting from this IP and address; return the seconds to wait if over a limit.
 
-    IPv6 counts per /64 (`flood_network`). Counters live in the configured cache, one per fixed
-    window (a minute per IP, an hour per address), incremented atomically so concurrent
-    requests cannot both slip under the limit. A limit of 0 turns its counter off. Returns 0
-    when the posting may go ahead.
+    Every posting counts, refused ones too (a form with errors): otherwise an invalid form
+    would probe for free. `address` is counted only when the form holds a valid one (None
+    otherwise); IPv6 counts per /64 (`flood_network`). Counters live in the configured cache,
+    one per fixed window (a minute per IP, an hour per address), incremented atomically so
+    concurrent requests cannot both slip under the limit. A limit of 0 turns its counter off.
+    Returns 0 when the posting may go ahead.
     """
     now = time.time()
     limits = []
@@ -146,6 +145,45 @@ def flood_wait(ip_address, address, rules):
         if count > limit:
             wait = max(wait, int((bucket + 1) * window - now) + 1)
     return wait
+
+
+def submission_key(form_token, body):
+    """What identifies one posting of one text from one served form (stored with the comment).
+
+    The same page posted again (a double-click, a reload that re-sends the form, going back and
+    sending it again, a retry after a timeout) gives the same key. Every page load is served a
+    token of its own (forms.form_token), so another reader never shares it.
+    """
+    return hashlib.sha256(f"{form_token}\n{body}".encode()).hexdigest()
+
+
+def repeated_comment(submission, rules):
+    """The stored comment this posting repeats, or None.
+
+    A repeat is the same served form posted again with the same text (`submission_key`), or,
+    from the browser that proved the address (its proof cookie), the same text by that address
+    on the same article within `duplicate_window_minutes`, still published or waiting. Neither
+    can be triggered by someone who only knows or guesses an address: a test on the address and
+    text alone would tell a stranger copying a public comment under its author's address
+    "already posted" (issue 10).
+    """
+    comment = submission.comment
+    if comment.submission_key:
+        earlier = Comment.objects.filter(
+            article=comment.article, submission_key=comment.submission_key
+        ).first()
+        if earlier is not None:
+            return earlier
+    if submission.address_proven:
+        since = timezone.now() - datetime.timedelta(minutes=rules.duplicate_window_minutes)
+        return (
+            Comment.objects.from_address(comment.email)
+            .filter(article=comment.article, body=comment.body, created_at__gte=since)
+            .filter(status__in=[Comment.Status.APPROVED, Comment.Status.PENDING])
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+    return None
 
 
 # What happens to a comment when it arrives -------------------------------------------------
@@ -387,6 +425,32 @@ def announce(comment):
             signals.comment_approved.send(sender=Comment, comment=comment)
 
     transaction.on_commit(send, robust=True)
+
+
+def receive(submission, rules):
+    """Review and store a new comment; return the comment the reader's posting stands for.
+
+    That is the new comment, or the stored one it repeats (`repeated_comment`): then nothing
+    is stored, reviewed or announced again, and the reader is answered as for the stored one.
+    Two copies of one posting arriving at once meet the unique submission key: the second
+    finds the first once it is stored.
+    """
+    earlier = repeated_comment(submission, rules)
+    if earlier is not None:
+        return earlier
+    comment = submission.comment
+    record_decision(review(submission, rules), comment)
+    try:
+        with transaction.atomic():
+            comment.save()
+            record_commenter(comment)
+            announce(comment)
+    except IntegrityError:
+        earlier = repeated_comment(submission, rules)
+        if earlier is None:
+            raise
+        return earlier
+    return comment
 
 
 def is_trusted(commenter_address):

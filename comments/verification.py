@@ -71,17 +71,25 @@ def offer_token(comment):
 
 
 def comment_from_offer(token):
+    """The comment a button's token names, whatever its status (None: forged or expired).
+
+    Comments marked as spam are offered the button too, and pressing it is answered alike
+    (`request_confirmation` sends nothing for them): otherwise the button would tell a
+    disallowed address from a held one.
+    """
     try:
         pk = signing.loads(token or "", salt=OFFER_SALT, max_age=OFFER_MAX_AGE)
     except signing.BadSignature:
         return None
-    return Comment.objects.exclude(status=Comment.Status.SPAM).filter(pk=pk).first()
+    return Comment.objects.filter(pk=pk).first()
 
 
 def request_confirmation(comment):
     """Queue the confirmation message for the address of `comment`.
 
-    Returns False when a message was already sent to that address in the last few minutes.
+    Returns False when nothing was queued: the comment is marked as spam, or a message was
+    already sent to that address in the last few minutes. The reader is answered the same
+    either way (views.request_confirmation).
     """
     address = moderation.record_commenter(comment)
     if address is None or not cache.add(
