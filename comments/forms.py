@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from . import moderation, threads
 from .models import Comment
+from .queue import staff_name
 
 FORM_TOKEN_SALT = "comments.form-time"
 
@@ -52,6 +53,18 @@ def form_token_age(token):
     return time.time() - issued_at
 
 
+def posting_staff(request):
+    """The signed-in account that comments as staff from this browser, or None.
+
+    Only moderators do (`moderation.can_moderate`). A browser without a session cookie is
+    nobody's: its session is not even read, so readers' pages stay as they were.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    user = request.user
+    return user if moderation.can_moderate(user) else None
+
+
 class WebsiteField(forms.URLField):
     """A URL field that accepts only http and https (no javascript:, data:, ftp:)."""
 
@@ -69,7 +82,14 @@ class CommentForm(forms.ModelForm):
     on whether the address is known (a comment posted twice is moderation.receive's business,
     and not an error). What it learns for the moderation rules (the honeypot, the seconds to
     post) it keeps in `honeypot_filled` and `seconds_to_post`.
+
+    With `staff_user` (a moderator, `posting_staff`) the reader's fields are left out: the
+    comment is posted under the account's name and address (`staff_name`, its email), and
+    whatever a request says for them is ignored.
     """
+
+    #: The fields only readers fill in; staff comment under their account.
+    READER_FIELDS = ("name", "email", "website", "remember", "notify_replies")
 
     # Text, not IntegerField: the field is hidden, so a malformed value must be reported (and
     # cleared) by clean() like any other bad parent, not as an error the reader cannot see.
@@ -113,9 +133,10 @@ class CommentForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
-    def __init__(self, *args, article, rules=None, encoding_error=False, **kwargs):
+    def __init__(self, *args, article, rules=None, encoding_error=False, staff_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        self.staff_user = staff_user
         self.encoding_error = encoding_error
         self.rules = rules or moderation.discussion_settings()
         self.parent_comment = None
@@ -133,13 +154,14 @@ class CommentForm(forms.ModelForm):
         self.helper = FormHelper(self)
         self.helper.form_id = "comment-form"
         self.helper.form_action = reverse("comments:post", kwargs={"slug": article.slug})
+        reader_fields = self.READER_FIELDS
+        if staff_user is not None:
+            for name in self.READER_FIELDS:
+                del self.fields[name]
+            reader_fields = ()
         self.helper.layout = Layout(
             "body",
-            "name",
-            "email",
-            "website",
-            "remember",
-            "notify_replies",
+            *reader_fields,
             "parent",
             "timestamp",
             Div(Field("subject"), css_class="visually-hidden", aria_hidden="true"),
@@ -178,9 +200,14 @@ class CommentForm(forms.ModelForm):
         return cleaned_data
 
     @property
+    def staff_name(self):
+        """The name a moderator's comment is published under (None on a reader's form)."""
+        return None if self.staff_user is None else staff_name(self.staff_user)
+
+    @property
     def valid_address(self):
         """The address posted, when it is a valid one (whatever else is wrong), else None."""
-        if not hasattr(self, "cleaned_data"):
+        if self.staff_user is not None or not hasattr(self, "cleaned_data"):
             return None
         return self.cleaned_data.get("email") or None
 
@@ -233,8 +260,10 @@ class CommentForm(forms.ModelForm):
         comment.submission_key = moderation.submission_key(
             self.cleaned_data["timestamp"], comment.body
         )
-        if request.user.is_authenticated and request.user.is_staff:
-            comment.staff_user = request.user
+        if self.staff_user is not None:
+            comment.staff_user = self.staff_user
+            comment.name = self.staff_name
+            comment.email = self.staff_user.email
         return moderation.Submission(
             comment=comment,
             address_proven=verification.browser_proves(request, comment.email),

@@ -19,8 +19,8 @@ from django_tasks import task
 
 from . import selfservice, verification
 from .models import Comment, CommenterAddress, DiscussionSettings
+from .moderation import MODERATE_PERMISSION
 
-MODERATE_PERMISSION = "comments.change_comment"
 FOLLOW_UP_KEY = "comments:moderator-follow-up:{}"
 #: The key verification.request_confirmation throttles confirmation messages with: the box and
 #: the button under the thank-you message share one limit.

@@ -10,7 +10,7 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 
 from . import moderation, remember, verification
-from .forms import CommentForm
+from .forms import CommentForm, posting_staff
 from .models import Comment
 
 AWAITING_MODERATION = (
@@ -42,7 +42,11 @@ def post_comment(request, slug):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     rules = moderation.discussion_settings(request)
     form = CommentForm(
-        request.POST, article=article, rules=rules, encoding_error=_not_utf8(request)
+        request.POST,
+        article=article,
+        rules=rules,
+        encoding_error=_not_utf8(request),
+        staff_user=posting_staff(request),
     )
     response = _take(request, article, form, rules)
     remember.update_after_posting(request, response, form)
@@ -52,7 +56,7 @@ def post_comment(request, slug):
 
 def _take(request, article, form, rules):
     valid = form.is_valid()
-    if not request.user.is_staff:
+    if form.staff_user is None:
         wait = moderation.flood_wait(request.META.get("REMOTE_ADDR"), form.valid_address, rules)
         if wait:
             return _too_many(request, article, form, wait)
