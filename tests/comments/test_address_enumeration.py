@@ -19,6 +19,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import verification
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
 from tests.comments.html import input_value, page_text
@@ -32,8 +33,9 @@ PUBLIC_TEXT = "The tariff figures in the second paragraph are from 2019, not 202
 TOKEN_INPUT = re.compile(
     r'(<input[^>]*\bname="(?:csrfmiddlewaretoken|timestamp|token)"[^>]*\bvalue=")[^"]*(")'
 )
-#: Cookies whose value is a token: CSRF, and the flash messages (they carry the offer token).
-TOKEN_COOKIES = {"csrftoken", "messages"}
+#: Cookies whose value is a token: CSRF, the flash messages (they carry the offer token) and the
+#: browser's random id (verification.BROWSER_COOKIE).
+TOKEN_COOKIES = {"csrftoken", "messages", verification.BROWSER_COOKIE}
 #: Follows from the body, which is compared masked.
 UNCOMPARED_HEADERS = {"Content-Length"}
 
