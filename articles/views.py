@@ -67,7 +67,7 @@ class TagArticleListView(PublishedArticlesMixin, ListView):
     template_name = "articles/tag_article_list.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = get_object_or_404(Tag.objects.on_published_articles(), slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
