@@ -2,7 +2,8 @@
 
 Everything that varies between machines comes from the environment (or a `.env` file beside
 `manage.py`, which `make run` writes for local development). Defaults are safe: `DEBUG` is off
-unless set, and without `DEBUG` a `SECRET_KEY` and the public `SITE_URL` must be given.
+unless set, and without `DEBUG` a `SECRET_KEY` and the public `SITE_URL` must be given; with
+`DEBUG` and no key, each checkout makes its own (config/secret_key.py).
 """
 
 from pathlib import Path
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from config.secret_key import development_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,7 +23,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key"
+    SECRET_KEY = env("SECRET_KEY", default="") or development_secret_key(BASE_DIR / ".secret_key")
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     if not SECRET_KEY:

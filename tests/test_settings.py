@@ -7,11 +7,15 @@ the local `.env` would supply it.
 """
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from django.test import SimpleTestCase
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY_MESSAGE = (
@@ -85,21 +89,6 @@ def test_settings_import_with_a_secret_key_when_debug_is_off():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["a-real-key", "False"]
-
-
-@pytest.mark.skipif(
-    dot_env_defines("SECRET_KEY"), reason="the local .env supplies SECRET_KEY, as designed"
-)
-def test_debug_mode_imports_without_a_secret_key_using_an_insecure_development_key():
-    result = run_settings(
-        "from django.conf import settings\nprint(settings.SECRET_KEY, settings.DEBUG)",
-        DEBUG="1",
-    )
-
-    assert result.returncode == 0, result.stderr
-    key, debug = result.stdout.split()
-    assert key.startswith("django-insecure-")
-    assert debug == "True"
 
 
 def test_postgres_database_url_selects_the_postgresql_engine():
@@ -206,8 +195,85 @@ def test_settings_import_with_a_site_url_when_debug_is_off():
 )
 def test_debug_mode_defaults_site_url_to_the_development_server():
     result = run_settings(
-        "from django.conf import settings\nprint(settings.SITE_URL)", DEBUG="1", SITE_URL=None
+        "from django.conf import settings\nprint(settings.SITE_URL)",
+        DEBUG="1",
+        SECRET_KEY="test",
+        SITE_URL=None,
     )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["http://127.0.0.1:8000"]
+
+
+def fresh_checkout(directory):
+    """A copy of the settings package in `directory`: a checkout with no `.env` and no key yet."""
+    checkout = Path(directory)
+    shutil.copytree(
+        BASE_DIR / "config", checkout / "config", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return checkout
+
+
+def settings_secret_key(checkout, **env):
+    """SECRET_KEY as config.settings sets it when imported from `checkout` with only `env`."""
+    environment = {"PATH": os.environ.get("PATH", ""), **env}
+    result = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print(settings.SECRET_KEY)"],
+        cwd=checkout,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+class DevelopmentSecretKeyTests(SimpleTestCase):
+    """With DEBUG on and no SECRET_KEY, each checkout makes its own key once and keeps it."""
+
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory(prefix="byline-checkout-")
+        self.addCleanup(directory.cleanup)
+        self.checkout = fresh_checkout(directory.name)
+        self.key_file = self.checkout / ".secret_key"
+
+    def test_debug_without_a_key_generates_a_random_one_instead_of_a_public_string(self):
+        key = settings_secret_key(self.checkout, DEBUG="1")
+
+        assert key != "django-insecure-development-only-key"
+        assert len(key) >= 50
+        # Django's own marker for development keys: check --deploy refuses any key starting so.
+        assert key.startswith("django-insecure-")
+
+    def test_the_generated_key_is_kept_beside_manage_py_and_reused(self):
+        first = settings_secret_key(self.checkout, DEBUG="1")
+
+        assert self.key_file.read_text().strip() == first
+        assert stat.S_IMODE(self.key_file.stat().st_mode) == 0o600
+        assert settings_secret_key(self.checkout, DEBUG="1") == first
+
+    def test_two_checkouts_get_different_keys(self):
+        with tempfile.TemporaryDirectory(prefix="byline-checkout-") as other:
+            other_key = settings_secret_key(fresh_checkout(other), DEBUG="1")
+
+        assert settings_secret_key(self.checkout, DEBUG="1") != other_key
+
+    def test_a_secret_key_from_the_environment_wins_and_writes_no_file(self):
+        assert settings_secret_key(self.checkout, DEBUG="1", SECRET_KEY="from-env") == "from-env"
+        assert not self.key_file.exists()
+
+    def test_the_development_key_is_never_used_with_debug_off(self):
+        settings_secret_key(self.checkout, DEBUG="1")
+
+        result = subprocess.run(
+            [sys.executable, "-c", "from config import settings"],
+            cwd=self.checkout,
+            env={"PATH": os.environ.get("PATH", ""), "DEBUG": "0"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+        assert result.returncode != 0
+        assert SECRET_KEY_MESSAGE in result.stderr
