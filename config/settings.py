@@ -170,13 +170,36 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # EMAIL
 # ------------------------------------------------------------------------------
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# One URL says where mail goes: smtp+tls://user:password@host:587 (STARTTLS),
+# smtp+ssl://user:password@host:465 (TLS from the start), smtp://host:25, consolemail:// (print
+# it), filemail:///path/to/folder, dummymail:// (drop it). Characters special in URLs in the
+# password are %-escaped. Without it: the console when DEBUG is on, else an SMTP server on this
+# machine (Django's default). EMAIL_BACKEND, if set, names a backend class no scheme stands for.
+try:
+    _email = env.email_url(
+        "EMAIL_URL",
+        default="consolemail://" if DEBUG else "smtp://localhost:25",
+        backend=env("EMAIL_BACKEND", default=None),
+    )
+except ImproperlyConfigured as error:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL: {error}. Use smtp+tls://user:password@host:587, smtp+ssl://…:465, "
+        "smtp://host:25, consolemail://, filemail:///folder or dummymail://."
+    ) from error
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_PORT = _email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+if _email["EMAIL_FILE_PATH"]:
+    EMAIL_FILE_PATH = f"/{_email['EMAIL_FILE_PATH']}"
+# Seconds to wait for the mail server before giving up, rather than holding a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@byline.localhost")
+# The sender of error reports to ADMINS.
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # CACHES
 # ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ on is set explicitly, and the tests that need a variable to be truly absent are 
 the local `.env` would supply it.
 """
 
+import json
 import os
 import shutil
 import stat
@@ -277,3 +278,116 @@ class DevelopmentSecretKeyTests(SimpleTestCase):
 
         assert result.returncode != 0
         assert SECRET_KEY_MESSAGE in result.stderr
+
+
+EMAIL_SETTINGS = (
+    "from django.conf import settings\n"
+    "import json\n"
+    "print(json.dumps({name: getattr(settings, name) for name in ("
+    "'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD', "
+    "'EMAIL_USE_TLS', 'EMAIL_USE_SSL', 'EMAIL_TIMEOUT', 'DEFAULT_FROM_EMAIL', 'SERVER_EMAIL')}))"
+)
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
+
+
+def email_settings(**env):
+    result = run_settings(EMAIL_SETTINGS, **{"SECRET_KEY": "test", **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+class EmailUrlTests(SimpleTestCase):
+    """Outgoing mail is configured by one EMAIL_URL (django-environ's email_url)."""
+
+    def test_smtp_with_starttls_user_and_password_from_one_url(self):
+        mail = email_settings(DEBUG="0", EMAIL_URL="smtp+tls://desk:p%40ss%2Fword@mail.example:587")
+
+        assert mail["EMAIL_BACKEND"] == SMTP
+        assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"]) == ("mail.example", 587)
+        assert (mail["EMAIL_HOST_USER"], mail["EMAIL_HOST_PASSWORD"]) == ("desk", "p@ss/word")
+        assert (mail["EMAIL_USE_TLS"], mail["EMAIL_USE_SSL"]) == (True, False)
+
+    def test_smtp_over_implicit_tls(self):
+        mail = email_settings(DEBUG="0", EMAIL_URL="smtp+ssl://desk:secret@mail.example:465")
+
+        assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"]) == ("mail.example", 465)
+        assert (mail["EMAIL_USE_TLS"], mail["EMAIL_USE_SSL"]) == (False, True)
+
+    def test_console_mail_url(self):
+        assert email_settings(DEBUG="1", EMAIL_URL="consolemail://")["EMAIL_BACKEND"] == CONSOLE
+
+    @pytest.mark.skipif(
+        dot_env_defines("EMAIL_URL"), reason="the local .env supplies EMAIL_URL, as designed"
+    )
+    def test_development_prints_mail_to_the_console_by_default(self):
+        assert email_settings(DEBUG="1")["EMAIL_BACKEND"] == CONSOLE
+
+    @pytest.mark.skipif(
+        dot_env_defines("EMAIL_URL"), reason="the local .env supplies EMAIL_URL, as designed"
+    )
+    def test_production_default_is_an_smtp_server_on_this_machine(self):
+        mail = email_settings(DEBUG="0")
+
+        assert mail["EMAIL_BACKEND"] == SMTP
+        assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"]) == ("localhost", 25)
+        assert (mail["EMAIL_HOST_USER"], mail["EMAIL_HOST_PASSWORD"]) == ("", "")
+
+    def test_a_slow_mail_server_cannot_hold_a_worker_for_ever(self):
+        assert email_settings(DEBUG="0", EMAIL_URL="smtp://mail.example")["EMAIL_TIMEOUT"] == 10
+        assert email_settings(DEBUG="0", EMAIL_TIMEOUT="3")["EMAIL_TIMEOUT"] == 3
+
+    def test_sender_addresses_come_from_the_environment(self):
+        mail = email_settings(
+            DEBUG="0",
+            DEFAULT_FROM_EMAIL="Byline newsroom <newsroom@byline.example>",
+            SERVER_EMAIL="alerts@byline.example",
+        )
+
+        assert mail["DEFAULT_FROM_EMAIL"] == "Byline newsroom <newsroom@byline.example>"
+        assert mail["SERVER_EMAIL"] == "alerts@byline.example"
+
+    def test_server_errors_are_sent_from_the_newsroom_address_unless_told_otherwise(self):
+        mail = email_settings(DEBUG="0", DEFAULT_FROM_EMAIL="newsroom@byline.example")
+
+        assert mail["SERVER_EMAIL"] == "newsroom@byline.example"
+
+    def test_email_backend_still_names_a_backend_the_url_has_no_scheme_for(self):
+        mail = email_settings(
+            DEBUG="0",
+            EMAIL_URL="smtp://mail.example:2525",
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        )
+
+        assert mail["EMAIL_BACKEND"] == "django.core.mail.backends.dummy.EmailBackend"
+        assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"]) == ("mail.example", 2525)
+
+    def test_an_unknown_scheme_is_refused_with_the_known_ones(self):
+        result = run_settings("", DEBUG="0", SECRET_KEY="test", EMAIL_URL="smtpx://mail.example")
+
+        assert result.returncode != 0
+        assert "EMAIL_URL" in result.stderr
+        assert "smtp+tls://" in result.stderr
+
+    def test_the_port_defaults_to_the_one_for_the_kind_of_tls(self):
+        ports = [
+            email_settings(DEBUG="0", EMAIL_URL=f"{scheme}://mail.example")["EMAIL_PORT"]
+            for scheme in ("smtp", "smtp+tls", "smtp+ssl")
+        ]
+
+        assert ports == [25, 587, 465]
+
+    def test_file_mail_writes_to_the_folder_in_the_url(self):
+        code = (
+            "from django.conf import settings\n"
+            "print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)"
+        )
+        result = run_settings(
+            code, DEBUG="1", SECRET_KEY="test", EMAIL_URL="filemail:///var/tmp/byline-mail"
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [
+            "django.core.mail.backends.filebased.EmailBackend",
+            "/var/tmp/byline-mail",
+        ]
