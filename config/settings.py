@@ -6,6 +6,7 @@ unless set, and without `DEBUG` a `SECRET_KEY` and the public `SITE_URL` must be
 `DEBUG` and no key, each checkout makes its own (config/secret_key.py).
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prose_editor",
+    "axes",
     "authors",
     "articles",
     "comments",
@@ -109,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "comments.remember.PrivateForRememberedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -167,6 +171,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ADMIN SIGN-IN
+# ------------------------------------------------------------------------------
+# django-axes refuses sign-ins for a while after repeated failures (config/lockout.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted, and locked out, per (username, IP address) pair, never per username
+# alone (which would let anyone lock an editor out from everywhere) nor per address alone (a
+# newsroom behind one address would lock itself out). Axes reads REMOTE_ADDR.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 
 # EMAIL
 # ------------------------------------------------------------------------------

@@ -391,3 +391,32 @@ class EmailUrlTests(SimpleTestCase):
             "django.core.mail.backends.filebased.EmailBackend",
             "/var/tmp/byline-mail",
         ]
+
+
+class AdminSignInSettingsTests(SimpleTestCase):
+    CODE = (
+        "from django.conf import settings\n"
+        "print(settings.AXES_FAILURE_LIMIT, int(settings.AXES_COOLOFF_TIME.total_seconds()))"
+    )
+
+    @pytest.mark.skipif(
+        dot_env_defines("AXES_FAILURE_LIMIT") or dot_env_defines("AXES_COOLOFF_MINUTES"),
+        reason="the local .env sets the lockout, as designed",
+    )
+    def test_lockout_after_five_failures_for_fifteen_minutes_by_default(self):
+        result = run_settings(self.CODE, DEBUG="0", SECRET_KEY="test")
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["5", "900"]
+
+    def test_failure_limit_and_cool_off_come_from_the_environment(self):
+        result = run_settings(
+            self.CODE,
+            DEBUG="0",
+            SECRET_KEY="test",
+            AXES_FAILURE_LIMIT="8",
+            AXES_COOLOFF_MINUTES="45",
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["8", "2700"]
