@@ -69,8 +69,12 @@ def _address(email_digest):
 
 def moderators():
     """Active staff who may moderate comments and have an address to write to."""
+    # Named because django-axes's backend stands before the one that knows permissions.
     users = get_user_model().objects.with_perm(
-        MODERATE_PERMISSION, is_active=True, include_superusers=True
+        MODERATE_PERMISSION,
+        is_active=True,
+        include_superusers=True,
+        backend="django.contrib.auth.backends.ModelBackend",
     )
     return users.filter(is_staff=True).exclude(email="").order_by("pk")
 
