@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_prose_editor",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "authors",
     "articles",
     "comments",
@@ -108,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified when this session's sign-in gave a two-factor code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "comments.remember.PrivateForRememberedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,6 +192,12 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Two-factor sign-in with an authenticator app (config/twofactor.py): optional for every staff
+# member; compulsory for the groups named here (e.g. Editor,Moderator) and, if set, superusers.
+OTP_REQUIRED_GROUPS = env.list("OTP_REQUIRED_GROUPS", default=[])
+OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=False)
+OTP_TOTP_ISSUER = f"{SITE_NAME} newsroom"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # EMAIL
 # ------------------------------------------------------------------------------

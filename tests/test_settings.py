@@ -420,3 +420,30 @@ class AdminSignInSettingsTests(SimpleTestCase):
 
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == ["8", "2700"]
+
+    OTP_CODE = (
+        "from django.conf import settings\n"
+        "print(settings.OTP_REQUIRED_GROUPS, settings.OTP_REQUIRED_FOR_SUPERUSERS)"
+    )
+
+    @pytest.mark.skipif(
+        dot_env_defines("OTP_REQUIRED_GROUPS") or dot_env_defines("OTP_REQUIRED_FOR_SUPERUSERS"),
+        reason="the local .env requires two-factor sign-in, as designed",
+    )
+    def test_two_factor_sign_in_is_optional_for_everyone_by_default(self):
+        result = run_settings(self.OTP_CODE, DEBUG="0", SECRET_KEY="test")
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "[] False"
+
+    def test_the_environment_requires_two_factor_sign_in_of_roles_and_superusers(self):
+        result = run_settings(
+            self.OTP_CODE,
+            DEBUG="0",
+            SECRET_KEY="test",
+            OTP_REQUIRED_GROUPS="Editor,Moderator",
+            OTP_REQUIRED_FOR_SUPERUSERS="true",
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "['Editor', 'Moderator'] True"
