@@ -191,7 +191,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Masked wherever axes logs or stores a request (passwords always are).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
 # Two-factor sign-in with an authenticator app (config/twofactor.py): optional for every staff
 # member; compulsory for the groups named here (e.g. Editor,Moderator) and, if set, superusers.
 OTP_REQUIRED_GROUPS = env.list("OTP_REQUIRED_GROUPS", default=[])

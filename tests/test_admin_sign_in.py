@@ -99,6 +99,22 @@ class LockoutTests(SignInThrottleTestCase):
         assert (attempt.username, attempt.ip_address) == ("desk-editor", ATTACKER)
         assert "my-old-password-2019" not in attempt.post_data
 
+    def test_no_code_or_csrf_token_is_stored_either(self):
+        self.client.post(
+            LOGIN,
+            {
+                "username": "desk-editor",
+                "password": "wrong",
+                "otp_token": "493817",
+                "csrfmiddlewaretoken": "the-browsers-own-csrf-token",
+            },
+            REMOTE_ADDR=ATTACKER,
+        )
+
+        post_data = AccessAttempt.objects.get().post_data
+        assert "493817" not in post_data
+        assert "the-browsers-own-csrf-token" not in post_data
+
 
 class LockoutPageTests(SignInThrottleTestCase):
     def test_the_lockout_page_is_in_the_admin_design_and_says_when_to_try_again(self):
