@@ -185,8 +185,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Failures are counted, and locked out, per (username, IP address) pair, never per username
 # alone (which would let anyone lock an editor out from everywhere) nor per address alone (a
-# newsroom behind one address would lock itself out). Axes reads REMOTE_ADDR.
+# newsroom behind one address would lock itself out). The address is REMOTE_ADDR, or for IPv6
+# its /64 network.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_network"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True

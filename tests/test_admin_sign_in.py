@@ -172,3 +172,34 @@ class UnlockTests(SignInThrottleTestCase):
         response = self.client.get(reverse("admin:axes_accessattempt_changelist"))
 
         assert response.status_code == 403
+
+
+class IPv6Tests(SignInThrottleTestCase):
+    """An IPv6 client usually holds a whole /64: failures count against the network."""
+
+    def test_failures_from_one_ipv6_network_add_up(self):
+        for n in range(settings.AXES_FAILURE_LIMIT - 1):
+            self.sign_in(f"guess-{n}", ip=f"2001:db8:1:2::{n + 1:x}")
+
+        response = self.sign_in("one-more-guess", ip="2001:db8:1:2:ffff:ffff:ffff:ffff")
+
+        assert response.status_code == 429
+        assert self.sign_in(PASSWORD, ip="2001:db8:1:2::9999").status_code == 429
+
+    def test_the_editor_signs_in_from_another_ipv6_network(self):
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(f"guess-{n}", ip=f"2001:db8:1:2::{n + 1:x}")
+
+        self.assert_signed_in(self.sign_in(PASSWORD, ip="2001:db8:1:3::1"))
+
+    def test_ipv4_addresses_count_one_by_one(self):
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(f"guess-{n}", ip=f"203.0.113.{n + 1}")
+
+        self.assert_signed_in(self.sign_in(PASSWORD, ip="203.0.113.200"))
+
+    def test_an_ipv4_address_written_as_ipv6_counts_as_itself(self):
+        for n in range(settings.AXES_FAILURE_LIMIT - 1):
+            self.sign_in(f"guess-{n}", ip="203.0.113.5")
+
+        assert self.sign_in("one-more", ip="::ffff:203.0.113.5").status_code == 429
