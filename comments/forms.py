@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
@@ -56,13 +57,17 @@ def form_token_age(token):
 def posting_staff(request):
     """The signed-in account that comments as staff from this browser, or None.
 
-    Only moderators do (`moderation.can_moderate`). A browser without a session cookie is
-    nobody's: its session is not even read, so readers' pages stay as they were.
+    Only moderators do (`moderation.can_moderate`), and only in a session the admin itself
+    would let in (`admin.site.has_permission`: one that gave its two-factor code, when the
+    account has an authenticator app). A browser without a session cookie is nobody's: its
+    session is not even read, so readers' pages stay as they were.
     """
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
     user = request.user
-    return user if moderation.can_moderate(user) else None
+    if moderation.can_moderate(user) and admin.site.has_permission(request):
+        return user
+    return None
 
 
 class WebsiteField(forms.URLField):

@@ -309,7 +309,7 @@ class AdminWalk:
         )
 
     def values_for(self, name, model):
-        if name in ("object_id", "id"):
+        if name in ("object_id", "id", "pk"):
             pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
             return [*pks, MISSING_PK]
         if name == "version_id":

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from comments import moderation
 from comments.models import Comment, DiscussionSettings
@@ -130,6 +131,16 @@ class ModeratorsPostAsStaffTests(StaffPostingTestCase):
         self.moderator.is_active = False
 
         assert not moderation.can_moderate(self.moderator)
+
+    def test_a_moderator_who_has_not_given_their_two_factor_code_posts_like_a_reader(self):
+        TOTPDevice.objects.create(user=self.moderator, name="Authenticator app", confirmed=True)
+
+        self.post(self.moderator)
+
+        comment = Comment.objects.get()
+        assert comment.staff_user is None
+        assert comment.status == Comment.Status.PENDING
+        assert comment.name == TYPED_NAME
 
     def test_the_permission_outside_staff_is_not_enough(self):
         reader = UserFactory()
