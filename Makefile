@@ -1,10 +1,17 @@
 # Byline: `make run` serves the demo site, `make test` runs every test. See README.md.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# Byline runs on Python 3.11, 3.12 and 3.13. PYTHON is `python3` when that is one of them, else
+# the newest of python3.13, python3.12 and python3.11 that runs (pyenv's shims exist for every
+# installed version but run only the selected ones, so each candidate is run, not just found).
+SUPPORTED_PYTHON := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+PYTHON ?= $(shell for candidate in python3 python3.13 python3.12 python3.11; do \
+	$$candidate -c '$(SUPPORTED_PYTHON)' 2>/dev/null && command -v $$candidate && break; done)
+# `make test VENV=.venv-3.13 PYTHON=python3.13` tests under another Python in its own venv.
+VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST := 127.0.0.1:8000
-TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key
+# Tests run with production settings (DEBUG off); SITE_URL is the test client's own host.
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key SITE_URL=http://testserver
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench faults
@@ -13,7 +20,8 @@ help: ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Byline needs Python 3.11")'
+	@if [ -z "$(PYTHON)" ]; then echo "Byline needs Python 3.11, 3.12 or 3.13, and none was found: install one, or name it with make PYTHON=/path/to/python3.x" >&2; exit 1; fi
+	@$(PYTHON) -c '$(SUPPORTED_PYTHON)' 2>/dev/null || { echo "Byline needs Python 3.11, 3.12 or 3.13; $(PYTHON) is $$($(PYTHON) --version 2>&1)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -27,8 +35,9 @@ $(NODE_MODULES): package.json package-lock.json
 
 install: $(INSTALLED) $(NODE_MODULES) ## Create .venv and install Byline with its test tools
 
+# With DEBUG on and no SECRET_KEY, the settings make this checkout's own key in .secret_key.
 .env:
-	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@printf 'DEBUG=1\n' > .env
 	@echo "Wrote .env for local development (DEBUG on)."
 
 run: $(INSTALLED) .env ## Set up and serve the demo site at http://127.0.0.1:8000/

@@ -20,9 +20,9 @@ from reversion.revisions import set_comment
 from reversion.utils import mute_signals
 
 from . import revisions, share
-from .forms import PUBLISH_PERMISSION, ArticleAdminForm, MergeTagsForm
+from .forms import ArticleAdminForm, MergeTagsForm
 from .inline_images import InlineImageForm, store_inline_image
-from .models import Article, Byline, Kind, Tag
+from .models import Article, Byline, Kind, Tag, can_publish
 from .tags import matching_tags, merge_tags, popular_tags
 
 
@@ -51,7 +51,12 @@ class TagAdmin(admin.ModelAdmin):
     actions = ["merge_selected_tags"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("tagged_articles"))
+        """Editors see every tag; contributors only those they may know of, with counts of
+        the articles they may know of (`Tag.objects.visible_to`). The change and history pages
+        read through here too, so a hidden tag answers like a missing one."""
+        return (
+            super().get_queryset(request).visible_to(request.user).with_article_total(request.user)
+        )
 
     @admin.display(description="Articles", ordering="article_total")
     def article_count(self, tag):
@@ -70,7 +75,8 @@ class TagAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         term = request.GET.get("term", "")
-        names = matching_tags(term) if term.strip() else popular_tags(20)
+        user = request.user
+        names = matching_tags(user, term) if term.strip() else popular_tags(user, 20)
         return JsonResponse({"results": names})
 
     def has_merge_permission(self, request):
@@ -216,7 +222,7 @@ class ArticleAdmin(VersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["created_at", "updated_at"]
-        if not request.user.has_perm(PUBLISH_PERMISSION):
+        if not can_publish(request.user):
             readonly.append("published_at")
         return readonly
 
@@ -226,19 +232,19 @@ class ArticleAdmin(VersionAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+        if obj is None or can_publish(request.user):
             return True
         return self._is_own_draft(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+        if obj is None or can_publish(request.user):
             return True
         return self._is_own_draft(request, obj)
 
     def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH_PERMISSION)
+        return can_publish(request.user)
 
     def get_fieldsets(self, request, obj=None):
         """Carry the version the change form was opened at, for the stale-save check."""
@@ -305,7 +311,7 @@ class ArticleAdmin(VersionAdmin):
                 messages.WARNING,
             )
             return redirect(change_url)
-        link = request.build_absolute_uri(share.share_path(article))
+        link = share.share_url(article)
         until = formats.date_format(timezone.localtime(share.expires_at()), "DATETIME_FORMAT")
         self.log_change(request, article, f"Made a share link, valid until {until}.")
         self.message_user(

@@ -135,7 +135,7 @@ class LatestArticlesFeed(Feed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Tag.objects.on_published_articles(), slug=slug)
 
     def title(self, tag):
         return f"{tag.name} — {settings.SITE_NAME}"

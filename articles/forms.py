@@ -1,11 +1,10 @@
 from django import forms
 
 from .models import Article, StaleArticleError
+from .models import can_publish as user_can_publish
 from .revisions import stale_save_message
 from .sanitize import has_content, sanitize_html
 from .widgets import ArticleBodyEditor, TagSuggestionWidget
-
-PUBLISH_PERMISSION = "articles.publish_article"
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -29,6 +28,8 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
+        if "tags" in self.fields:
+            self.fields["tags"].widget.user = self.user
         if "status" in self.fields and not self.can_publish:
             self.fields["status"].choices = [
                 (value, label)
@@ -38,7 +39,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     @property
     def can_publish(self):
-        return self.user is not None and self.user.has_perm(PUBLISH_PERMISSION)
+        return self.user is not None and user_can_publish(self.user)
 
     def clean_body(self):
         """The body as it will be stored, so a redisplayed form shows what the save keeps."""

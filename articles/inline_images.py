@@ -4,8 +4,8 @@ The editor's "Insert Figure" dialog takes an image URL; its "Browse..." button o
 admin's inline image page (`ArticleAdmin.inline_image_view`), whose upload is checked like
 every other image (`config.validators.validate_image_upload`: format allow-list, no SVG, size
 and pixel caps, a full decode), stripped of its metadata (`config.images.without_metadata`)
-and stored under `articles/inline/<year>/<month>/`. The body then refers to it by URL inside
-`<figure><img><figcaption>`, which `articles/sanitize.py` keeps.
+and stored under `articles/inline/<year>/<month>/`, named by the format found in it. The body
+then refers to it by URL inside `<figure><img><figcaption>`, which `articles/sanitize.py` keeps.
 """
 
 from pathlib import PurePosixPath
@@ -14,9 +14,8 @@ from django import forms
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.text import get_valid_filename
 
-from config.images import UploadedImageFormField, without_metadata
+from config.images import UploadedImageFormField, image_file_name, without_metadata
 from config.validators import validate_image_upload
 
 INLINE_IMAGE_DIRECTORY = "articles/inline"
@@ -40,18 +39,19 @@ class InlineImageForm(forms.Form):
         return image
 
 
-def inline_image_name(original_name):
-    """A fresh name under the inline directory; a random part keeps names unguessable."""
-    source = PurePosixPath(get_valid_filename(PurePosixPath(original_name or "image").name))
-    stem = source.stem[:60] or "image"
-    suffix = source.suffix.lower()[:6]
+def inline_image_name(original_name, image_format):
+    """A fresh name under the inline directory (`config.images.image_file_name` with a random
+    part that keeps names unguessable)."""
+    name = PurePosixPath(image_file_name(original_name, image_format))
     month = timezone.now().strftime("%Y/%m")
-    return f"{INLINE_IMAGE_DIRECTORY}/{month}/{stem}-{get_random_string(8).lower()}{suffix}"
+    random_part = get_random_string(8).lower()
+    return f"{INLINE_IMAGE_DIRECTORY}/{month}/{name.stem}-{random_part}{name.suffix}"
 
 
 def store_inline_image(upload):
     """Store a validated upload without its metadata; return its public URL."""
     cleaned = without_metadata(upload)
-    upload.seek(0)
-    name = default_storage.save(inline_image_name(upload.name), cleaned or upload)
+    name = default_storage.save(
+        inline_image_name(upload.name, cleaned.image_format), cleaned.content
+    )
     return default_storage.url(name)

@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -20,6 +20,13 @@ from config.validators import validate_image_upload
 from .sanitize import sanitize_html
 
 WORDS_PER_MINUTE = 220
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def can_publish(user):
+    """Editors: they publish, and in the admin they see every article and every tag."""
+    return user.has_perm(PUBLISH_PERMISSION)
 
 
 def count_words(html):
@@ -44,12 +51,49 @@ class Kind(models.Model):
         return reverse("articles:kind", kwargs={"slug": self.slug})
 
 
+class TagQuerySet(models.QuerySet):
+    def on_articles(self, articles):
+        """Tags carried by at least one of `articles` (an Article queryset)."""
+        return self.filter(
+            Exists(TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=articles))
+        )
+
+    def on_published_articles(self):
+        """Tags a reader may see: carried by an article in `Article.objects.published()`.
+
+        A tag used only on drafts, articles in review or scheduled ones is not public yet; it
+        becomes public the moment such an article goes live.
+        """
+        return self.on_articles(Article.objects.published())
+
+    def visible_to(self, user):
+        """Tags `user` may know of in the admin: every tag for editors; for anyone else, those
+        on a published article or on an article of their own (`Article.objects.known_to`)."""
+        if can_publish(user):
+            return self
+        return self.on_articles(Article.objects.known_to(user))
+
+    def with_article_total(self, user):
+        """Each tag's `article_total`: the articles carrying it that `user` may know of, so a
+        count never reveals someone else's unpublished article."""
+        if can_publish(user):
+            return self.annotate(article_total=Count("tagged_articles"))
+        known = Article.objects.known_to(user)
+        return self.annotate(
+            article_total=Count(
+                "tagged_articles", filter=Q(tagged_articles__content_object__in=known)
+            )
+        )
+
+
 class Tag(TagBase):
     """A topic. Editors may describe it; the description heads the topic's page."""
 
     description = models.TextField(
         blank=True, help_text="Shown at the top of the topic's page. Plain text."
     )
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tag"
@@ -93,11 +137,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def visible_in_admin_to(self, user):
         """Editors see every article; a contributor sees only their own unpublished ones."""
-        if user.has_perm("articles.publish_article"):
+        if can_publish(user):
             return self
         return self.filter(
             created_by=user, status__in=[Article.Status.DRAFT, Article.Status.IN_REVIEW]
         )
+
+    def known_to(self, user):
+        """Articles whose existence `user` may know of: every one for editors; for anyone
+        else, the published ones and their own, whatever their state."""
+        if can_publish(user):
+            return self
+        return self.published() | self.filter(created_by=user)
 
     def with_listing_relations(self):
         """Everything a list or article page shows, in a fixed number of queries.

@@ -53,6 +53,12 @@ def share_path(article):
     return reverse("articles:shared", kwargs={"token": token})
 
 
+def share_url(article):
+    """The share link to hand to a reviewer: on the public site (`SITE_URL`), whatever address
+    the editor reached the admin on."""
+    return settings.SITE_URL.rstrip("/") + share_path(article)
+
+
 def expires_at():
     """When a link made now stops working."""
     return timezone.now() + max_age()

@@ -1,5 +1,9 @@
 """Tag housekeeping for editors: suggesting existing tags and merging duplicates.
 
+Suggestions are made for one member of staff: they offer only the tags that person may know of
+(`Tag.objects.visible_to`), ranked by the articles they may know of, so a contributor is never
+shown the topics of someone else's unpublished article.
+
 Merging is the rule that spans tags and articles: every article carrying one of the merged
 tags ends up carrying the target tag exactly once (`tagged_article_unique` allows no second
 link), and the merged tags are deleted. It runs in one transaction, so a failure leaves every
@@ -9,26 +13,32 @@ tag and link as it was. The admin's "Merge selected tags" action calls `merge_ta
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
 
 from .models import Tag, TaggedArticle
 
 
-def popular_tags(limit):
-    """The most used tags first, for suggestions when nothing has been typed yet."""
+def popular_tags(user, limit):
+    """The tags `user` may know of, most used first, for suggestions before anything is typed."""
     return list(
-        Tag.objects.annotate(article_total=Count("tagged_articles"))
+        Tag.objects.visible_to(user)
+        .with_article_total(user)
         .order_by("-article_total", "name")
         .values_list("name", flat=True)[:limit]
     )
 
 
-def matching_tags(term, limit=20):
-    """Tag names containing `term` (any case), those starting with it first."""
+def matching_tags(user, term, limit=20):
+    """Names of the tags `user` may know of containing `term` (any case), those starting with
+    it first."""
     term = term.strip()
     if not term:
         return []
-    names = Tag.objects.filter(name__icontains=term).order_by("name").values_list("name", flat=True)
+    names = (
+        Tag.objects.visible_to(user)
+        .filter(name__icontains=term)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
     names = list(names[: limit * 5])
     folded = term.casefold()
     names.sort(key=lambda name: not name.casefold().startswith(folded))

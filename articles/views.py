@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -67,7 +68,7 @@ class TagArticleListView(PublishedArticlesMixin, ListView):
     template_name = "articles/tag_article_list.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = get_object_or_404(Tag.objects.on_published_articles(), slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -178,7 +179,8 @@ class ArticlePreviewView(UnpublishedArticleMixin, ArticleDetailView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if not (user.is_active and user.is_staff):
+        # The admin's own rule: active staff, with the two-factor code their account needs.
+        if not admin.site.has_permission(request):
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         if not (user.has_perm("articles.view_article") or user.has_perm("articles.change_article")):
             raise PermissionDenied

@@ -64,6 +64,9 @@ class TagSuggestionWidget(TagWidget):
     """
 
     suggestion_count = 50
+    # Whose suggestions: ArticleAdminForm sets the member of staff using the form. Without
+    # one, nothing is suggested.
+    user = None
 
     class Media:
         js = ["articles/admin/tag_suggestions.js"]
@@ -83,7 +86,10 @@ class TagSuggestionWidget(TagWidget):
         options = format_html_join(
             "",
             '<option value="{}"></option>',
-            ((tag,) for tag in popular_tags(self.suggestion_count)),
+            (
+                (tag,)
+                for tag in (popular_tags(self.user, self.suggestion_count) if self.user else [])
+            ),
         )
         return format_html(
             '{}<datalist id="{}">{}</datalist>',

@@ -30,8 +30,7 @@ from . import (  # noqa: F401  (admin_personal_data and admin_settings register 
     threads,
 )
 from .models import MODERATION_QUEUE_ORDER, Comment
-
-EMAIL_PERMISSION = "comments.view_commenter_email"
+from .privacy import may_see_addresses
 
 #: A moderator's decisions: the status, the button's label, and the verb the history records.
 DECISIONS = {
@@ -139,14 +138,14 @@ class CommentAdmin(admin.ModelAdmin):
         """Search names and text; staff allowed to see addresses may also search by address."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
-        if "@" in term and " " not in term and request.user.has_perm(EMAIL_PERMISSION):
+        if "@" in term and " " not in term and may_see_addresses(request.user):
             results = results | queryset.from_address(term)
         return results, may_have_duplicates
 
     def get_fields(self, request, obj=None):
         fields = ["article", "parent", "name"]
         # Staff without the permission see that there is an address, not what it is.
-        fields.append("email" if request.user.has_perm(EMAIL_PERMISSION) else "hidden_email")
+        fields.append("email" if may_see_addresses(request.user) else "hidden_email")
         fields += [
             "website",
             "body",

@@ -2,8 +2,13 @@
 comments' addresses (comments/personal_data.py), for staff with `manage_personal_data`.
 
 Like Django's "delete selected", the action first shows a page saying what will happen; its
-buttons post back to the same action with the choice. Addresses are shown on that page only to
-staff who may also see them elsewhere (`view_commenter_email`).
+buttons post back to the same action with the choice.
+
+Addresses go only to staff who may see them elsewhere (`privacy.may_see_addresses`): only they
+are shown the addresses on that page, and only they may export. The export is the copy a
+commenter is owed when they ask what is held about them, so it is complete or not made: a file
+with the addresses blanked out could be sent on as if it were the whole answer. Staff without
+the permission are told so and may still erase, which needs no address shown.
 """
 
 import json
@@ -15,9 +20,14 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from . import personal_data
+from .privacy import may_see_addresses
 
 PERMISSION = "comments.manage_personal_data"
-EMAIL_PERMISSION = "comments.view_commenter_email"
+EXPORT_REFUSED = (
+    "Nothing was exported: the export holds the commenters’ email addresses, which your "
+    "account may not see. Ask a colleague who may see addresses to export; you may still "
+    "erase the data."
+)
 
 
 def _addresses(queryset):
@@ -35,6 +45,10 @@ def _addresses(queryset):
 def export_or_erase(modeladmin, request, queryset):
     addresses = _addresses(queryset)
     operation = request.POST.get("operation")
+    may_export = may_see_addresses(request.user)
+    if operation == "export" and not may_export:
+        modeladmin.message_user(request, EXPORT_REFUSED, messages.ERROR)
+        return None
     if operation == "export" and addresses:
         data = {"addresses": [personal_data.export(address) for address in addresses]}
         response = HttpResponse(
@@ -71,7 +85,8 @@ def export_or_erase(modeladmin, request, queryset):
             "opts": opts,
             "queryset": queryset,
             "address_count": len(addresses),
-            "addresses": addresses if request.user.has_perm(EMAIL_PERMISSION) else None,
+            "addresses": addresses if may_export else None,
+            "may_export": may_export,
             "comment_count": sum(personal_data.comment_count(address) for address in addresses),
             "erasure_rule": personal_data.ERASURE_RULE,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -14,7 +14,12 @@ from django.core.validators import EmailValidator
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import DiscussionSettings
+from .models import (
+    MAX_THREAD_DEPTH,
+    MIN_THREAD_DEPTH,
+    THREAD_DEPTH_MESSAGES,
+    DiscussionSettings,
+)
 from .privacy import digest
 
 
@@ -39,6 +44,13 @@ class DiscussionSettingsForm(forms.ModelForm):
     )
     clear_disallowed_addresses = forms.BooleanField(
         label="Empty the list of disallowed addresses", required=False
+    )
+    # The model's bounds on the form field itself, so that the browser offers the range and a
+    # negative number gets the same message as 0 (the model field's own form field allows 0).
+    thread_depth = DiscussionSettings._meta.get_field("thread_depth").formfield(
+        min_value=MIN_THREAD_DEPTH,
+        max_value=MAX_THREAD_DEPTH,
+        error_messages=THREAD_DEPTH_MESSAGES,
     )
 
     class Meta:

@@ -1,15 +1,18 @@
+import secrets
 import time
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
 from . import moderation, threads
 from .models import Comment
+from .queue import staff_name
 
 FORM_TOKEN_SALT = "comments.form-time"
 
@@ -18,7 +21,6 @@ EXPIRED_MESSAGE = (
     "(Comment forms stay valid for {hours} hours after the page is loaded.)"
 )
 BAD_TOKEN_MESSAGE = "We could not check this form, please post again: your text is kept below."
-DUPLICATE_MESSAGE = "You have already posted this comment on this article; it was not posted twice."
 ENCODING_MESSAGE = (
     "Your browser sent characters we could not read (the text was not UTF-8). "
     "Please check your text below and post again."
@@ -27,13 +29,17 @@ CLOSED_MESSAGE = "Comments are closed on this article."
 
 
 def form_token(issued_at=None):
-    """A signed token saying when the comment form was served.
+    """A signed token saying when the comment form was served, different for every page load.
 
     Posting measures the seconds since (too fast: a bot, marked as spam) and refuses forms
-    older than the discussion settings allow. Signed, so a bot cannot backdate it.
+    older than the discussion settings allow. Signed, so a bot cannot backdate it. Its random
+    part makes it name one served form: the same form posted twice is recognised by it
+    (moderation.submission_key).
     """
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps({"t": round(issued_at, 3)}, salt=FORM_TOKEN_SALT)
+    return signing.dumps(
+        {"t": round(issued_at, 3), "n": secrets.token_urlsafe(9)}, salt=FORM_TOKEN_SALT
+    )
 
 
 def form_token_age(token):
@@ -46,6 +52,22 @@ def form_token_age(token):
     if not isinstance(issued_at, int | float):
         return None
     return time.time() - issued_at
+
+
+def posting_staff(request):
+    """The signed-in account that comments as staff from this browser, or None.
+
+    Only moderators do (`moderation.can_moderate`), and only in a session the admin itself
+    would let in (`admin.site.has_permission`: one that gave its two-factor code, when the
+    account has an authenticator app). A browser without a session cookie is nobody's: its
+    session is not even read, so readers' pages stay as they were.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    user = request.user
+    if moderation.can_moderate(user) and admin.site.has_permission(request):
+        return user
+    return None
 
 
 class WebsiteField(forms.URLField):
@@ -61,10 +83,18 @@ class CommentForm(forms.ModelForm):
     database; it is never rendered back on any page other than this form's own error response.
 
     Besides the fields it checks what the reader cannot fix by editing (and tells them so, with
-    their text kept): comments closed, a form too old or not ours, the same comment posted
-    twice. What it learns for the moderation rules (the honeypot, the seconds to post) it keeps
-    in `honeypot_filled` and `seconds_to_post`.
+    their text kept): comments closed, a form too old or not ours. Nothing it answers depends
+    on whether the address is known (a comment posted twice is moderation.receive's business,
+    and not an error). What it learns for the moderation rules (the honeypot, the seconds to
+    post) it keeps in `honeypot_filled` and `seconds_to_post`.
+
+    With `staff_user` (a moderator, `posting_staff`) the reader's fields are left out: the
+    comment is posted under the account's name and address (`staff_name`, its email), and
+    whatever a request says for them is ignored.
     """
+
+    #: The fields only readers fill in; staff comment under their account.
+    READER_FIELDS = ("name", "email", "website", "remember", "notify_replies")
 
     # Text, not IntegerField: the field is hidden, so a malformed value must be reported (and
     # cleared) by clean() like any other bad parent, not as an error the reader cannot see.
@@ -108,9 +138,10 @@ class CommentForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
-    def __init__(self, *args, article, rules=None, encoding_error=False, **kwargs):
+    def __init__(self, *args, article, rules=None, encoding_error=False, staff_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        self.staff_user = staff_user
         self.encoding_error = encoding_error
         self.rules = rules or moderation.discussion_settings()
         self.parent_comment = None
@@ -128,13 +159,14 @@ class CommentForm(forms.ModelForm):
         self.helper = FormHelper(self)
         self.helper.form_id = "comment-form"
         self.helper.form_action = reverse("comments:post", kwargs={"slug": article.slug})
+        reader_fields = self.READER_FIELDS
+        if staff_user is not None:
+            for name in self.READER_FIELDS:
+                del self.fields[name]
+            reader_fields = ()
         self.helper.layout = Layout(
             "body",
-            "name",
-            "email",
-            "website",
-            "remember",
-            "notify_replies",
+            *reader_fields,
             "parent",
             "timestamp",
             Div(Field("subject"), css_class="visually-hidden", aria_hidden="true"),
@@ -170,10 +202,19 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(CLOSED_MESSAGE, code="closed")
         self._clean_timestamp(cleaned_data.get("timestamp"))
         self._clean_parent(cleaned_data.get("parent"))
-        email, body = cleaned_data.get("email"), cleaned_data.get("body")
-        if email and body and moderation.is_duplicate(self.article, email, body, self.rules):
-            raise forms.ValidationError(DUPLICATE_MESSAGE, code="duplicate")
         return cleaned_data
+
+    @property
+    def staff_name(self):
+        """The name a moderator's comment is published under (None on a reader's form)."""
+        return None if self.staff_user is None else staff_name(self.staff_user)
+
+    @property
+    def valid_address(self):
+        """The address posted, when it is a valid one (whatever else is wrong), else None."""
+        if self.staff_user is not None or not hasattr(self, "cleaned_data"):
+            return None
+        return self.cleaned_data.get("email") or None
 
     def _clean_timestamp(self, token):
         age = form_token_age(token)
@@ -220,8 +261,14 @@ class CommentForm(forms.ModelForm):
         comment.parent = self.parent_comment
         comment.ip_address = request.META.get("REMOTE_ADDR") or None
         comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-        if request.user.is_authenticated and request.user.is_staff:
-            comment.staff_user = request.user
+        comment.browser_digest = verification.browser_digest(request)
+        comment.submission_key = moderation.submission_key(
+            self.cleaned_data["timestamp"], comment.body
+        )
+        if self.staff_user is not None:
+            comment.staff_user = self.staff_user
+            comment.name = self.staff_name
+            comment.email = self.staff_user.email
         return moderation.Submission(
             comment=comment,
             address_proven=verification.browser_proves(request, comment.email),

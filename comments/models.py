@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -29,7 +29,8 @@ class Comment(models.Model):
 
     `email` is private: it is written once, by the comment form, stored encrypted with its
     keyed digest beside it (comments/privacy.py), and read only in the admin by staff holding
-    the `view_commenter_email` permission and by the code that sends the commenter messages.
+    the `view_commenter_email` permission (`privacy.may_see_addresses`) and by the code that
+    sends the commenter messages.
     No template or public view reads it.
     """
 
@@ -70,6 +71,14 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    browser_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Keyed digest of the random id of the browser that posted it: confirming the "
+        "address publishes only comments held from the confirming browser. Cleared with the IP "
+        "address after the retention period.",
+    )
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -87,6 +96,13 @@ class Comment(models.Model):
         editable=False,
     )
     moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Digest of the form served and the text posted: the same page posted twice "
+        "is stored once (comments/moderation.py, submission_key).",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -98,6 +114,13 @@ class Comment(models.Model):
             models.Index(fields=["email_digest", "created_at"], name="comment_digest_created"),
             models.Index(fields=["moderation_rule", "status"], name="comment_rule_status"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="comment_unique_submission",
+            ),
         ]
         permissions = [
             ("view_commenter_email", "Can see commenters' email addresses"),
@@ -150,6 +173,19 @@ MODERATION_QUEUE_ORDER = [
     ).asc(),
     "-created_at",
 ]
+
+
+#: Threaded replies go 1 level deep (comments without replies) to 10, WordPress's own ceiling
+#: ("Enable threaded comments N levels deep" offers 2 to 10). Each level indents the reply further,
+#: so a 10th-level reply is already narrow on a phone, and headings stop stepping down at the
+#: 4th level (threads.LAST_HEADING). The database holds the same bounds (a CheckConstraint).
+MIN_THREAD_DEPTH = 1
+MAX_THREAD_DEPTH = 10
+THREAD_DEPTH_MESSAGES = {
+    "min_value": f"At least {MIN_THREAD_DEPTH} level: 1 shows comments without replies.",
+    "max_value": f"At most {MAX_THREAD_DEPTH} levels: deeper replies grow too narrow to read, "
+    "on a phone above all.",
+}
 
 
 class DiscussionSettings(models.Model):
@@ -206,8 +242,9 @@ class DiscussionSettings(models.Model):
     comments_per_address_per_hour = models.PositiveSmallIntegerField(default=20)
     duplicate_window_minutes = models.PositiveIntegerField(
         default=60 * 24,
-        help_text="The same comment on the same article by the same person within this window "
-        "is refused as a duplicate.",
+        help_text="A commenter posting the same text on the same article again within this "
+        "window, from the browser where they confirmed their address, is answered as the first "
+        "time and nothing is stored twice. (The same page posted twice is never stored twice.)",
     )
     close_after_days = models.PositiveIntegerField(
         "Close comments after (days)",
@@ -217,7 +254,16 @@ class DiscussionSettings(models.Model):
         help_text="Days after publication; empty keeps comments open. Each article may override.",
     )
     max_length = models.PositiveIntegerField("Maximum comment length (characters)", default=5000)
-    thread_depth = models.PositiveSmallIntegerField("Threaded replies, levels deep", default=3)
+    thread_depth = models.PositiveSmallIntegerField(
+        "Threaded replies, levels deep",
+        default=3,
+        validators=[
+            MinValueValidator(MIN_THREAD_DEPTH, THREAD_DEPTH_MESSAGES["min_value"]),
+            MaxValueValidator(MAX_THREAD_DEPTH, THREAD_DEPTH_MESSAGES["max_value"]),
+        ],
+        help_text=f"From {MIN_THREAD_DEPTH} (comments without replies) to {MAX_THREAD_DEPTH}. "
+        "Replies already posted deeper stay where they are.",
+    )
     moderator_notification_minutes = models.PositiveIntegerField(
         "At most one moderator notification every (minutes)", default=30
     )
@@ -235,6 +281,13 @@ class DiscussionSettings(models.Model):
     class Meta:
         verbose_name = "discussion settings"
         verbose_name_plural = "discussion settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(thread_depth__gte=MIN_THREAD_DEPTH)
+                & models.Q(thread_depth__lte=MAX_THREAD_DEPTH),
+                name="discussion_thread_depth_range",
+            ),
+        ]
 
     def __str__(self):
         return "Discussion settings"
@@ -272,6 +325,13 @@ class CommenterAddress(models.Model):
     )
     notifications_stopped_at = models.DateTimeField(
         null=True, blank=True, help_text="When the owner last unsubscribed from every message."
+    )
+    confirmation_nonce = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Signed into every confirmation link sent since the last was used; cleared "
+        "when one is used, which ends them all (links are single-use).",
     )
 
     class Meta:

@@ -2,8 +2,9 @@
 
 Three questions live here, kept apart as in django-contrib-comments:
 
-- may a comment be posted at all (`comments_open`, `is_duplicate`, `flood_wait`): a "no" is
-  answered to the reader and nothing is stored;
+- may a comment be posted at all (`comments_open`, `flood_wait`): a "no" is answered to the
+  reader and nothing is stored. A posting that repeats one already stored (`repeated_comment`)
+  is not refused but answered as the stored one was, and not stored twice (`receive`);
 - what happens to a comment when it arrives (`review`): ordered rules, each explaining itself.
   The outcome is recorded on the comment: its status, the reasons shown to moderators in
   `held_reason` ("held: 3 links, limit 2") and the deciding rule's code in `moderation_rule`
@@ -13,9 +14,15 @@ Three questions live here, kept apart as in django-contrib-comments:
 Views and admin actions call these functions rather than setting statuses themselves. The rules
 read the discussion settings staff edit in the admin (`DiscussionSettings`), once per request
 (`discussion_settings`).
+
+No answer to a posting may depend on whether Byline knows the address typed (issue 10): what
+the reader is told follows from the form, their browser (the proof cookie, the form they were
+served) and the rules' outcome, and spam is thanked like a held comment, never from a lookup of
+the address alone. Only staff who may moderate (`can_moderate`) post as staff.
 """
 
 import datetime
+import hashlib
 import ipaddress
 import re
 import time
@@ -53,8 +60,9 @@ RULES = {
     "spam_service_down": "Spam service unavailable",
 }
 
-#: Holds that only say "we do not know this commenter yet": confirming the address in the
-#: commenter's own browser lifts them once the address is trusted (`confirm_address`).
+#: Holds that only say "we do not know this commenter yet": confirming the address lifts them,
+#: once the address is trusted, for the comments posted from the confirming browser
+#: (`release_identity_holds`).
 IDENTITY_HOLDS = {"unconfirmed", "unproven"}
 
 LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
@@ -89,22 +97,46 @@ def comments_open(article, rules=None):
     return timezone.now() < article.published_at + datetime.timedelta(days=days)
 
 
-def is_duplicate(article, address, body, rules):
-    """The same text by the same address on the same article within the window."""
-    since = timezone.now() - datetime.timedelta(minutes=rules.duplicate_window_minutes)
-    return (
-        Comment.objects.from_address(address)
-        .filter(article=article, body=body, created_at__gte=since)
-        .exists()
+#: The permission the Moderator role holds and the moderation queue checks (the admin's change
+#: permission on comments): who may moderate, post as staff, and is told of held comments.
+MODERATE_PERMISSION = "comments.change_comment"
+
+
+def can_moderate(user):
+    """Whether `user` moderates comments: an active staff account with MODERATE_PERMISSION
+    (the Moderator role, or a superuser). Only they comment as staff on the public form."""
+    return bool(
+        user is not None and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
     )
+
+
+def flood_network(ip_address):
+    """What the per-IP flood counter counts under: the address itself for IPv4, its /64 for IPv6.
+
+    One IPv6 subscriber (a home line, a server) usually holds a whole /64 and can use any of
+    its 2^64 addresses, so counting each address alone would limit nothing. IPv4 addresses
+    mapped into IPv6 (`::ffff:203.0.113.7`, from a dual-stack socket) count as themselves.
+    """
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 def flood_wait(ip_address, address, rules):
     """Count one posting from this IP and address; return the seconds to wait if over a limit.
 
-    Counters live in the configured cache, one per fixed window (a minute per IP, an hour per
-    address), incremented atomically so concurrent requests cannot both slip under the limit.
-    A limit of 0 turns its counter off. Returns 0 when the posting may go ahead.
+    Every posting counts, refused ones too (a form with errors): otherwise an invalid form
+    would probe for free. `address` is counted only when the form holds a valid one (None
+    otherwise); IPv6 counts per /64 (`flood_network`). Counters live in the configured cache,
+    one per fixed window (a minute per IP, an hour per address), incremented atomically so
+    concurrent requests cannot both slip under the limit. A limit of 0 turns its counter off.
+    Returns 0 when the posting may go ahead.
 
     While the cache is unreachable the limits fail open: the Redis backend (config/cache.py)
     answers `incr` as for a missing key, so each posting counts as the first of its window.
@@ -113,7 +145,8 @@ def flood_wait(ip_address, address, rules):
     now = time.time()
     limits = []
     if ip_address and rules.comments_per_ip_per_minute:
-        limits.append(("ip", ip_address, 60, rules.comments_per_ip_per_minute))
+        network = flood_network(ip_address)
+        limits.append(("ip", network, 60, rules.comments_per_ip_per_minute))
     if address and rules.comments_per_address_per_hour:
         limits.append(("address", digest(address), 3600, rules.comments_per_address_per_hour))
     wait = 0
@@ -129,6 +162,45 @@ def flood_wait(ip_address, address, rules):
         if count > limit:
             wait = max(wait, int((bucket + 1) * window - now) + 1)
     return wait
+
+
+def submission_key(form_token, body):
+    """What identifies one posting of one text from one served form (stored with the comment).
+
+    The same page posted again (a double-click, a reload that re-sends the form, going back and
+    sending it again, a retry after a timeout) gives the same key. Every page load is served a
+    token of its own (forms.form_token), so another reader never shares it.
+    """
+    return hashlib.sha256(f"{form_token}\n{body}".encode()).hexdigest()
+
+
+def repeated_comment(submission, rules):
+    """The stored comment this posting repeats, or None.
+
+    A repeat is the same served form posted again with the same text (`submission_key`), or,
+    from the browser that proved the address (its proof cookie), the same text by that address
+    on the same article within `duplicate_window_minutes`, still published or waiting. Neither
+    can be triggered by someone who only knows or guesses an address: a test on the address and
+    text alone would tell a stranger copying a public comment under its author's address
+    "already posted" (issue 10).
+    """
+    comment = submission.comment
+    if comment.submission_key:
+        earlier = Comment.objects.filter(
+            article=comment.article, submission_key=comment.submission_key
+        ).first()
+        if earlier is not None:
+            return earlier
+    if submission.address_proven:
+        since = timezone.now() - datetime.timedelta(minutes=rules.duplicate_window_minutes)
+        return (
+            Comment.objects.from_address(comment.email)
+            .filter(article=comment.article, body=comment.body, created_at__gte=since)
+            .filter(status__in=[Comment.Status.APPROVED, Comment.Status.PENDING])
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+    return None
 
 
 # What happens to a comment when it arrives -------------------------------------------------
@@ -372,6 +444,32 @@ def announce(comment):
     transaction.on_commit(send, robust=True)
 
 
+def receive(submission, rules):
+    """Review and store a new comment; return the comment the reader's posting stands for.
+
+    That is the new comment, or the stored one it repeats (`repeated_comment`): then nothing
+    is stored, reviewed or announced again, and the reader is answered as for the stored one.
+    Two copies of one posting arriving at once meet the unique submission key: the second
+    finds the first once it is stored.
+    """
+    earlier = repeated_comment(submission, rules)
+    if earlier is not None:
+        return earlier
+    comment = submission.comment
+    record_decision(review(submission, rules), comment)
+    try:
+        with transaction.atomic():
+            comment.save()
+            record_commenter(comment)
+            announce(comment)
+    except IntegrityError:
+        earlier = repeated_comment(submission, rules)
+        if earlier is None:
+            raise
+        return earlier
+    return comment
+
+
 def is_trusted(commenter_address):
     return (
         commenter_address.verified_at is not None
@@ -380,32 +478,44 @@ def is_trusted(commenter_address):
     )
 
 
-def release_identity_holds(commenter_address, rules=None):
-    """Approve the comments held only because the address was not yet confirmed or proven.
+def identity_holds(commenter_address):
+    """The address's comments held only because it was not yet confirmed or proven."""
+    return Comment.objects.pending().filter(
+        email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
+    )
 
-    Called when the address's owner confirms it in their browser. Returns the approved comments
-    (and sends `comment_approved` for each on commit).
+
+def release_identity_holds(commenter_address, browser_digest, rules=None):
+    """Approve the comments held only for lack of confirmation that the confirming browser
+    posted (its `browser_digest`).
+
+    Called when the address's owner confirms it. Anyone may type an address, so confirming
+    never publishes what other browsers wrote under it: those stay held, with their reasons,
+    for a moderator. Returns the approved comments (and sends `comment_approved` for each on
+    commit).
     """
     rules = rules or DiscussionSettings.current()
-    if rules.mode != DiscussionSettings.Mode.TRUSTED or not is_trusted(commenter_address):
+    if (
+        not browser_digest
+        or rules.mode != DiscussionSettings.Mode.TRUSTED
+        or not is_trusted(commenter_address)
+    ):
         return []
-    held = list(
-        Comment.objects.pending().filter(
-            email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
-        )
-    )
     approved = []
-    for comment in held:
-        comment.status = APPROVED
-        comment.held_reason = "approved: trusted commenter (address confirmed)"
-        comment.moderation_rule = "trusted"
-        comment.moderated_at = timezone.now()
-        comment.save(update_fields=["status", "held_reason", "moderation_rule", "moderated_at"])
-        approved.append(comment)
-        transaction.on_commit(
-            lambda comment=comment: signals.comment_approved.send(sender=Comment, comment=comment),
-            robust=True,
-        )
+    with transaction.atomic():
+        # Locked, so that a moderator's decision made meanwhile is not overwritten.
+        held = identity_holds(commenter_address).filter(browser_digest=browser_digest)
+        for comment in held.select_for_update().order_by("pk"):
+            comment.status = APPROVED
+            comment.held_reason = "approved: trusted commenter (address confirmed)"
+            comment.moderation_rule = "trusted"
+            comment.moderated_at = timezone.now()
+            comment.save(update_fields=["status", "held_reason", "moderation_rule", "moderated_at"])
+            approved.append(comment)
+            transaction.on_commit(
+                partial(signals.comment_approved.send, sender=Comment, comment=comment),
+                robust=True,
+            )
     return approved
 
 

@@ -6,9 +6,12 @@ The same two functions serve the commenter's own manage page (comments/views_sel
 
 What is held for an address: its comments (name, address, website, text, status, IP address,
 user agent, notification choice) and its CommenterAddress row (verification, trust and
-notification dates). The rate-limit counters in the cache expire by themselves and hold no
-address. Digests listed in the discussion settings' disallowed addresses are kept: they are
-the publication's defence against abuse, and reveal nothing without the key.
+notification dates). Each comment also keeps a keyed digest of the random id of the browser
+that posted it (comments/verification.py): like the address's digest it is not exported, as it
+means nothing without the key, and it is removed with the IP address. The rate-limit counters
+in the cache expire by themselves and hold no address. Digests listed in the discussion
+settings' disallowed addresses are kept: they are the publication's defence against abuse, and
+reveal nothing without the key.
 
 Erasure follows one rule, stated in `ERASURE_RULE` and shown to whoever asks for it:
 
@@ -112,8 +115,17 @@ def erase(email):
             comment.website = ""
             comment.ip_address = None
             comment.user_agent = ""
+            comment.browser_digest = ""
             comment.notify_replies = False
-            fields = ["name", "email", "website", "ip_address", "user_agent", "notify_replies"]
+            fields = [
+                "name",
+                "email",
+                "website",
+                "ip_address",
+                "user_agent",
+                "browser_digest",
+                "notify_replies",
+            ]
             if comment.status != Comment.Status.APPROVED:
                 comment.body = ERASED_BODY
                 fields.append("body")

@@ -73,8 +73,11 @@ def update_after_posting(request, response, form):
     """Save or clear the details after the comment form was posted, as the commenter chose.
 
     Details are saved only from a valid form whose box is ticked; an unticked box clears them
-    even when the comment itself was refused (consent withdrawn counts at once).
+    even when the comment itself was refused (consent withdrawn counts at once). A form
+    without the box (a moderator's, who comments under their account) leaves them alone.
     """
+    if "remember" not in form.fields:
+        return
     if form.is_valid() and form.cleaned_data.get("remember"):
         data = form.cleaned_data
         remember(request, response, data["name"], data["email"], data.get("website", ""))
@@ -82,15 +85,26 @@ def update_after_posting(request, response, form):
         forget(request, response)
 
 
+def mark_personal(request):
+    """Say that the page for `request` shows its reader's own details (e.g. the name a signed-in
+    moderator comments under): `PrivateForRememberedMiddleware` keeps it out of shared caches."""
+    request.shows_personal_details = True
+
+
 class PrivateForRememberedMiddleware:
-    """Keep pages that may show a reader's own saved details out of every shared cache."""
+    """Keep pages that may show a reader's own saved details out of every shared cache (and
+    pages marked with `mark_personal`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if COOKIE_NAME in request.COOKIES or COOKIE_NAME in response.cookies:
+        if (
+            COOKIE_NAME in request.COOKIES
+            or COOKIE_NAME in response.cookies
+            or getattr(request, "shows_personal_details", False)
+        ):
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
         return response

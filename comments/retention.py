@@ -6,7 +6,8 @@ privacy tools and most analytics anonymisers do it: IPv4 to its /24 (203.0.113.7
 than nulling keeps what the rules still use for old comments, the network (a disallowed
 203.0.113.0/24 still matches; a wave of spam from one network is still visible), while the value
 no longer points at one subscriber line. The user agent, kept only for spam checks on arrival,
-is cleared at the same time.
+and the digest of the posting browser's id, kept only so that confirming an address publishes
+what that browser wrote (comments/verification.py), are cleared at the same time.
 
 Run by `manage.py anonymise_comment_ips` (daily, from cron) and by the `anonymise_comment_ips`
 task, which the site also queues by itself, at most every few hours, when comments arrive.
@@ -45,7 +46,8 @@ def anonymise_ip(address):
 
 
 def anonymise_old_comments(now=None):
-    """Mask the IP address and clear the user agent of comments past the retention period.
+    """Mask the IP address and clear the user agent and browser digest of comments past the
+    retention period.
 
     Returns the number of comments whose IP address was masked. Idempotent.
     """
@@ -55,6 +57,7 @@ def anonymise_old_comments(now=None):
     masked = 0
     with transaction.atomic():
         old.exclude(user_agent="").update(user_agent="")
+        old.exclude(browser_digest="").update(browser_digest="")
         # One UPDATE per distinct address, not per comment; masked ones are left alone.
         addresses = old.exclude(ip_address=None).order_by().values_list("ip_address", flat=True)
         for address in addresses.distinct():

@@ -47,7 +47,8 @@ def manage_max_age():
 
 
 def absolute(path):
-    """An address on the public site, for messages sent outside any request."""
+    """`path` on the public site (`SITE_URL`): every link in a message is built here, never
+    from a request's Host header, which the sender of a request chooses."""
     return settings.SITE_URL.rstrip("/") + path
 
 

@@ -19,8 +19,8 @@ from django_tasks import task
 
 from . import selfservice, verification
 from .models import Comment, CommenterAddress, DiscussionSettings
+from .moderation import MODERATE_PERMISSION
 
-MODERATE_PERMISSION = "comments.change_comment"
 FOLLOW_UP_KEY = "comments:moderator-follow-up:{}"
 #: The key verification.request_confirmation throttles confirmation messages with: the box and
 #: the button under the thank-you message share one limit.
@@ -69,8 +69,12 @@ def _address(email_digest):
 
 def moderators():
     """Active staff who may moderate comments and have an address to write to."""
+    # Named because django-axes's backend stands before the one that knows permissions.
     users = get_user_model().objects.with_perm(
-        MODERATE_PERMISSION, is_active=True, include_superusers=True
+        MODERATE_PERMISSION,
+        is_active=True,
+        include_superusers=True,
+        backend="django.contrib.auth.backends.ModelBackend",
     )
     return users.filter(is_staff=True).exclude(email="").order_by("pk")
 
@@ -188,15 +192,12 @@ def send_notification_confirmation(commenter_address_pk):
     key = CONFIRMATION_SENT_KEY.format(address.pk)
     if not cache.add(key, True, timeout=verification.RESEND_INTERVAL):
         return False
-    token = verification.link_token(address)
     _send_to_commenter(
         address,
         "Confirm reply notifications",
         "confirm_notifications.txt",
         {
-            "confirm_url": selfservice.absolute(
-                reverse("comments:confirm", kwargs={"token": token})
-            ),
+            "confirm_url": verification.confirmation_url(address),
             "confirm_days": settings.COMMENT_CONFIRMATION_MAX_AGE_DAYS,
         },
     )

@@ -2,17 +2,21 @@
 
 The article page shows approved comments as a tree built here, in Python, from one query of
 the article's approved comments, so the page costs the same number of queries whatever the
-number of comments and replies. A comment is shown only when it and every comment above it
-are approved: removing or marking a comment as spam takes its replies off the page with it
-(they keep their own status, and come back if the parent is approved again).
+number of comments and replies. The tree comes out flat, as WordPress's walker draws it: the
+comments in reading order, each with its level and the nested lists that open or end after
+it, built and drawn without recursion, so that no depth of replies can crash the page. A
+comment is shown only when it and every comment above it are approved: removing or marking a
+comment as spam takes its replies off the page with it (they keep their own status, and come
+back if the parent is approved again).
 
 Depth follows WordPress's "Enable threaded comments N levels deep" (the discussion settings'
-`thread_depth`, 3 by default): a top-level comment is level 1 and can take replies while its
-level is below the limit; at 1 level there are no replies at all. A comment at the deepest
-level has no "Reply" link, and a reply posted to it anyway (an old page, a forged form, the
-limit lowered meanwhile) is refused with a message saying so, the reader's text kept, rather
-than attached somewhere the reader did not choose. Comments already stored deeper than a
-lowered limit stay where they are.
+`thread_depth`, 3 by default, from 1 to 10 as in WordPress): a top-level comment is level 1
+and can take replies while its level is below the limit; at 1 level there are no replies. A
+comment at the deepest level has no "Reply" link, and a reply posted to it anyway (an old
+page, a forged form, the limit lowered meanwhile) is refused with a message saying so, the
+reader's text kept, rather than attached somewhere the reader did not choose. Comments already
+stored deeper than a lowered limit (or than the cap, from before it) stay where they are and
+are shown.
 
 The approved-comment count is computed, never stored: the page counts the comments it shows
 (`Thread.count`) and the articles admin annotates a Count (over the index on article and
@@ -22,7 +26,8 @@ same comment apply, and announce, once.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import zip_longest
 
 from .models import Comment
 
@@ -72,13 +77,19 @@ def article_author_user_ids(article):
 
 @dataclass
 class Node:
-    """One shown comment, with its shown replies."""
+    """One shown comment, at its place in the page's reading order.
+
+    `has_replies` says a nested list of its replies follows it; otherwise its list item ends,
+    and so do `closed_levels` of the reply lists around it (the template closes one `</ol></li>`
+    per entry), as WordPress's walker ends levels.
+    """
 
     comment: Comment
     level: int
     can_reply: bool
     badge: str
-    replies: list["Node"] = field(default_factory=list)
+    has_replies: bool = False
+    closed_levels: range = range(0)
 
     @property
     def heading_level(self):
@@ -87,7 +98,7 @@ class Node:
 
 @dataclass
 class Thread:
-    """The comments an article page shows, as a tree, with an index by id."""
+    """The comments an article page shows, in reading order, with an index by id."""
 
     nodes: list[Node]
     by_id: dict[int, Node]
@@ -98,31 +109,37 @@ class Thread:
 
 
 def build(comments, *, thread_depth, author_user_ids=frozenset()):
-    """Nest approved comments under their parents, in posting order.
+    """The approved comments in reading order: each followed by its replies, in posting order.
 
     `comments` is one flat iterable of an article's approved comments (one query). A comment
     whose parent is not among them is left out, and so are its replies.
+
+    The walk keeps its own stack instead of recursing, like the template that draws the result
+    in one loop, so no depth of replies (stored before the depth was capped, or with a limit
+    lowered since) can exhaust Python's stack.
     """
     children = defaultdict(list)
     for comment in comments:
         children[comment.parent_id].append(comment)
+    nodes = []
     by_id = {}
-
-    def nest(parent_id, level):
-        nodes = []
-        for comment in children.get(parent_id, ()):
-            node = Node(
-                comment=comment,
-                level=level,
-                can_reply=takes_replies(comment, thread_depth),
-                badge=badge_for(comment, author_user_ids),
-            )
-            by_id[comment.pk] = node
-            node.replies = nest(comment.pk, level + 1)
-            nodes.append(node)
-        return nodes
-
-    return Thread(nodes=nest(None, 1), by_id=by_id)
+    waiting = [(comment, 1) for comment in reversed(children[None])]
+    while waiting:
+        comment, level = waiting.pop()
+        node = Node(
+            comment=comment,
+            level=level,
+            can_reply=takes_replies(comment, thread_depth),
+            badge=badge_for(comment, author_user_ids),
+        )
+        nodes.append(node)
+        by_id[comment.pk] = node
+        waiting.extend((reply, level + 1) for reply in reversed(children.get(comment.pk, ())))
+    for node, following in zip_longest(nodes, nodes[1:]):
+        next_level = following.level if following else 1
+        node.has_replies = next_level > node.level
+        node.closed_levels = range(next_level, node.level)
+    return Thread(nodes=nodes, by_id=by_id)
 
 
 def for_article(article, *, thread_depth):

@@ -1,21 +1,35 @@
 """Confirming a commenter's address, without accounts.
 
 After a first comment the thank-you message offers "Email me a confirmation link". The link
-(signed, salted, expiring after `COMMENT_CONFIRMATION_MAX_AGE_DAYS`) leads to a page whose
-button confirms the address (a POST, so that mail scanners following links confirm nothing).
-Confirming does two things:
+(signed, salted, expiring after `COMMENT_CONFIRMATION_MAX_AGE_DAYS`, built on `SITE_URL` and
+never on the request's Host header) leads to a page whose button confirms the address (a POST,
+so that mail scanners following links confirm nothing). Confirming does three things:
 
 - marks the address verified (`CommenterAddress.verified_at`): with an approved comment and no
   spam since, the address is trusted (moderation.trust_finding);
+- publishes the comments held only for lack of that confirmation, but only those posted from
+  the confirming browser (`moderation.release_identity_holds`). Anyone may type an address, and
+  anyone may have the link sent to it: comments written under the address in other browsers
+  stay held for a moderator. Each commenting browser carries a random id for this (the browser
+  cookie, below); comments store a keyed digest of it (`Comment.browser_digest`);
 - sets a proof cookie in that browser: signed, HttpOnly, SameSite=Lax, Secure over HTTPS. It
   holds the ids of the addresses proven in this browser, never an address or a hash of one.
   WordPress trusts whoever types a known address; Byline approves a trusted address's comment
   only from a browser holding this proof, and holds the others ("held: unverified comment
   under a trusted address").
 
+Links are single-use. Every link carries the address's `confirmation_nonce`; using a link
+clears it, which ends every link sent until then, and the next link asked for gets a new one.
+Asking again does not end the links already sent: an impostor can have the message sent, and
+must not be able to spoil the owner's link by asking once more.
+
 `confirm_address` is the one function that confirms: reply notifications (double opt-in) hang
 off the `address_confirmed` signal it sends.
 """
+
+import re
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -26,14 +40,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from . import moderation, signals
+from . import moderation, selfservice, signals
 from .models import Comment, CommenterAddress
-from .privacy import digest
+from .privacy import digest, keyed_token
 
 PROOF_COOKIE = "byline_proof"
 PROOF_SALT = "comments.address-proof"
 PROOF_MAX_AGE = 365 * 24 * 3600
 PROOF_MAX_ADDRESSES = 5
+BROWSER_COOKIE = "byline_browser"
+BROWSER_MAX_AGE = 365 * 24 * 3600
+BROWSER_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 LINK_SALT = "comments.confirm-address"
 OFFER_SALT = "comments.confirmation-offer"
 OFFER_MAX_AGE = 24 * 3600
@@ -54,33 +71,38 @@ def offer_token(comment):
 
 
 def comment_from_offer(token):
+    """The comment a button's token names, whatever its status (None: forged or expired).
+
+    Comments marked as spam are offered the button too, and pressing it is answered alike
+    (`request_confirmation` sends nothing for them): otherwise the button would tell a
+    disallowed address from a held one.
+    """
     try:
         pk = signing.loads(token or "", salt=OFFER_SALT, max_age=OFFER_MAX_AGE)
     except signing.BadSignature:
         return None
-    return Comment.objects.exclude(status=Comment.Status.SPAM).filter(pk=pk).first()
+    return Comment.objects.filter(pk=pk).first()
 
 
-def request_confirmation(comment, request):
+def request_confirmation(comment):
     """Queue the confirmation message for the address of `comment`.
 
-    Returns False when a message was already sent to that address in the last few minutes.
+    Returns False when nothing was queued: the comment is marked as spam, or a message was
+    already sent to that address in the last few minutes. The reader is answered the same
+    either way (views.request_confirmation).
     """
     address = moderation.record_commenter(comment)
     if address is None or not cache.add(
         f"comments:confirmation-sent:{address.pk}", True, timeout=RESEND_INTERVAL
     ):
         return False
-    link = request.build_absolute_uri(
-        reverse("comments:confirm", kwargs={"token": link_token(address)})
-    )
-    # Only the id and the link go into the task queue: its table must not hold an address.
-    transaction.on_commit(lambda: send_confirmation.enqueue(address.pk, link), robust=True)
+    # Only the id goes into the task queue: its table holds neither an address nor a link.
+    transaction.on_commit(lambda: send_confirmation.enqueue(address.pk), robust=True)
     return True
 
 
 @task()
-def send_confirmation(commenter_address_pk, link):
+def send_confirmation(commenter_address_pk):
     address = CommenterAddress.objects.filter(pk=commenter_address_pk).first()
     if address is None:  # erased since
         return
@@ -90,10 +112,12 @@ def send_confirmation(commenter_address_pk, link):
         message=(
             f"Someone, hopefully you, commented on {settings.SITE_NAME} with this address and "
             "asked for a confirmation link.\n\n"
-            f"To confirm it, open this link in the browser you comment from:\n\n{link}\n\n"
-            f"The link works for {days} days. Once your address is confirmed and a moderator "
-            "has approved one of your comments, your next comments from that browser appear "
-            "at once.\n\n"
+            "To confirm it, open this link in the browser you commented from: confirming "
+            "publishes the comments you wrote in that browser that wait for it, and no "
+            f"others.\n\n{confirmation_url(address)}\n\n"
+            f"The link works once, for {days} days. Once your address is confirmed and a "
+            "moderator has approved one of your comments, your next comments from that browser "
+            "appear at once.\n\n"
             "If you did not comment, ignore this message: nothing happens without the link."
         ),
         from_email=None,
@@ -105,51 +129,162 @@ def send_confirmation(commenter_address_pk, link):
 
 
 def link_token(commenter_address):
-    return signing.dumps({"address": commenter_address.pk}, salt=LINK_SALT, compress=True)
+    """A signed token naming the address and its current nonce (made now if it has none)."""
+    return signing.dumps(
+        {"address": commenter_address.pk, "nonce": _link_nonce(commenter_address)},
+        salt=LINK_SALT,
+        compress=True,
+    )
+
+
+def confirmation_url(commenter_address):
+    """The confirmation link, on the public site (`SITE_URL`), for a message to the address."""
+    token = link_token(commenter_address)
+    return selfservice.absolute(reverse("comments:confirm", kwargs={"token": token}))
+
+
+def _link_nonce(commenter_address):
+    """The nonce shared by the links sent since the last one was used; made by the first."""
+    if not commenter_address.confirmation_nonce:
+        nonce = secrets.token_urlsafe(16)
+        CommenterAddress.objects.filter(pk=commenter_address.pk, confirmation_nonce="").update(
+            confirmation_nonce=nonce
+        )
+        # Another message may have made one at the same moment: theirs and ours must agree.
+        commenter_address.refresh_from_db(fields=["confirmation_nonce"])
+    return commenter_address.confirmation_nonce
 
 
 class InvalidLink(Exception):
-    def __init__(self, message):
+    def __init__(self, message, title="We could not confirm your address"):
         super().__init__(message)
         self.message = message
+        self.title = title
 
 
-def address_from_link(token):
-    """The CommenterAddress a confirmation link names; InvalidLink saying why otherwise."""
+LINK_EXPIRED = "This confirmation link has expired. Post a comment again to ask for a new one."
+LINK_USED_TITLE = "This link has already been used"
+LINK_USED = (
+    "This confirmation link has already been used. Each link works once: your address is "
+    "confirmed. To confirm it in another browser too, post a comment there and ask for a new "
+    "link."
+)
+
+
+@dataclass(frozen=True)
+class ConfirmationLink:
+    address: CommenterAddress
+    nonce: str
+
+
+def link_from_token(token):
+    """The unused confirmation link `token` names; InvalidLink saying why otherwise."""
     try:
         value = signing.loads(token, salt=LINK_SALT, max_age=link_max_age())
     except signing.SignatureExpired as error:
-        raise InvalidLink(
-            "This confirmation link has expired. Post a comment again to ask for a new one."
-        ) from error
+        raise InvalidLink(LINK_EXPIRED) from error
     except signing.BadSignature as error:
         raise InvalidLink(
             "This confirmation link is not valid. Please copy the whole link from the message."
         ) from error
-    pk = value.get("address") if isinstance(value, dict) else None
+    value = value if isinstance(value, dict) else {}
+    pk, nonce = value.get("address"), value.get("nonce")
     address = CommenterAddress.objects.filter(pk=pk).first() if isinstance(pk, int) else None
     if address is None:
         raise InvalidLink("This confirmation link is for an address we no longer hold.")
-    return address
+    if not isinstance(nonce, str) or not nonce:  # sent before links were single-use
+        raise InvalidLink(LINK_EXPIRED)
+    if not secrets.compare_digest(nonce, address.confirmation_nonce):
+        raise InvalidLink(LINK_USED, title=LINK_USED_TITLE)
+    return ConfirmationLink(address, nonce)
 
 
-def confirm_address(commenter_address):
-    """Mark the address verified, release comments held only for lack of it, and tell others.
+def use_link(link):
+    """Use the link up, once: it, and every other link sent with its nonce, stops working.
 
-    Returns the comments approved as a result (each gets `comment_approved` on commit). Sends
-    `address_confirmed` (sender=CommenterAddress, commenter_address=...) on commit.
+    Raises InvalidLink when another request used it first (one UPDATE decides, so two
+    presses of the button at the same moment cannot both confirm).
+    """
+    used = CommenterAddress.objects.filter(
+        pk=link.address.pk, confirmation_nonce=link.nonce
+    ).update(confirmation_nonce="")
+    if not used:
+        raise InvalidLink(LINK_USED, title=LINK_USED_TITLE)
+    link.address.confirmation_nonce = ""
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    #: The comments from the confirming browser published by the confirmation.
+    published: list
+    #: How many comments under the address, held only for lack of confirmation, were posted
+    #: from other browsers and still wait for a moderator.
+    held_elsewhere: int
+
+
+def confirm_address(commenter_address, browser_digest=""):
+    """Mark the address verified, publish this browser's comments held only for lack of it,
+    and tell others.
+
+    `browser_digest` names the confirming browser (`browser_digest(request)`): comments held
+    under the address from any other browser stay held. Each published comment gets
+    `comment_approved` on commit; `address_confirmed` (sender=CommenterAddress,
+    commenter_address=...) is sent on commit.
     """
     if commenter_address.verified_at is None:
         commenter_address.verified_at = timezone.now()
         commenter_address.save(update_fields=["verified_at"])
-    approved = moderation.release_identity_holds(commenter_address)
+    published = moderation.release_identity_holds(commenter_address, browser_digest)
+    held_elsewhere = moderation.identity_holds(commenter_address)
+    if browser_digest:
+        held_elsewhere = held_elsewhere.exclude(browser_digest=browser_digest)
     transaction.on_commit(
         lambda: signals.address_confirmed.send(
             sender=CommenterAddress, commenter_address=commenter_address
         ),
         robust=True,
     )
-    return approved
+    return Confirmation(published, held_elsewhere.count())
+
+
+# The browser id ----------------------------------------------------------------------------
+
+
+def browser_digest(request, create=True):
+    """The keyed digest of this browser's id, to store with its comment or to confirm from.
+
+    The id is random (never the address, nor derived from it) and lives in the browser cookie.
+    A browser without a valid one gets a new id when `create` (posting a comment), kept on the
+    request for `set_browser_cookie`; otherwise it has none and "" is returned.
+    """
+    browser_id = getattr(request, "_comment_browser_id", None)
+    if browser_id is None:
+        browser_id = request.COOKIES.get(BROWSER_COOKIE, "")
+        if not BROWSER_ID_PATTERN.fullmatch(browser_id):
+            if not create:
+                return ""
+            browser_id = secrets.token_urlsafe(32)
+        request._comment_browser_id = browser_id
+    return keyed_token("comment-browser", browser_id)
+
+
+def set_browser_cookie(request, response):
+    """Give the browser its id (or renew it) after a comment was posted from it.
+
+    Only the comment POST sets it: reader pages neither read nor set it, so they stay the same
+    for every reader and cacheable.
+    """
+    browser_id = getattr(request, "_comment_browser_id", None)
+    if browser_id is None:
+        return
+    response.set_cookie(
+        BROWSER_COOKIE,
+        browser_id,
+        max_age=BROWSER_MAX_AGE,
+        httponly=True,
+        secure=request.is_secure(),
+        samesite="Lax",
+    )
 
 
 # The proof cookie --------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 import urllib.parse
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
@@ -11,7 +10,7 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 
 from . import moderation, remember, verification
-from .forms import CommentForm
+from .forms import CommentForm, posting_staff
 from .models import Comment
 
 AWAITING_MODERATION = (
@@ -19,12 +18,13 @@ AWAITING_MODERATION = (
     "once a moderator has approved it."
 )
 PUBLISHED = "Thank you for your comment. It is published below."
+#: The button's one answer, whether a message was sent now, minutes ago (one every
+#: verification.RESEND_INTERVAL) or not at all (a comment marked as spam): which of these
+#: happened must not tell whether the address is known or on the disallowed list (issue 10).
 CONFIRMATION_SENT = (
-    "We have sent you a confirmation link. Open it in this browser to confirm your address."
-)
-CONFIRMATION_ALREADY_SENT = (
-    "A confirmation link was sent to your address a few minutes ago: please look for it "
-    "(and in your spam folder) before asking for another."
+    "We have sent you a confirmation link. Open it in this browser to confirm your address. "
+    "(We send at most one every few minutes: if you asked a moment ago, look for that one, "
+    "and in your spam folder.)"
 )
 
 
@@ -33,44 +33,46 @@ CONFIRMATION_ALREADY_SENT = (
 def post_comment(request, slug):
     """Take a reader's comment: refuse what cannot be posted, and let the rules decide the rest.
 
-    Refusals store nothing: a form error (closed, expired, duplicate, malformed) re-renders the
-    article page with the reader's text kept (400); too many postings get the 429 page. What
-    the rules decide (approved, held, spam) is stored with its reasons.
+    Refusals store nothing: a form error (closed, expired, malformed) re-renders the article
+    page with the reader's text kept (400); too many postings, refused ones included, get the
+    429 page. What the rules decide (approved, held, spam) is stored with its reasons; the
+    same posting sent again is answered as the first and not stored twice. No answer depends
+    on whether the address typed is known (moderation.py).
     """
     article = get_object_or_404(Article.objects.published(), slug=slug)
     rules = moderation.discussion_settings(request)
     form = CommentForm(
-        request.POST, article=article, rules=rules, encoding_error=_not_utf8(request)
+        request.POST,
+        article=article,
+        rules=rules,
+        encoding_error=_not_utf8(request),
+        staff_user=posting_staff(request),
     )
     response = _take(request, article, form, rules)
     remember.update_after_posting(request, response, form)
+    verification.set_browser_cookie(request, response)
     return response
 
 
 def _take(request, article, form, rules):
-    if not form.is_valid():
+    valid = form.is_valid()
+    if form.staff_user is None:
+        wait = moderation.flood_wait(request.META.get("REMOTE_ADDR"), form.valid_address, rules)
+        if wait:
+            return _too_many(request, article, form, wait)
+    if not valid:
         return _article_page_with_errors(request, article.slug, form)
 
     submission = form.submission(request)
-    comment = submission.comment
-    if not comment.is_staff_reply:
-        wait = moderation.flood_wait(comment.ip_address, comment.email, rules)
-        if wait:
-            return _too_many(request, article, form, wait)
-
-    decision = moderation.review(submission, rules)
-    moderation.record_decision(decision, comment)
-    with transaction.atomic():
-        comment.save()
-        moderation.record_commenter(comment)
-        moderation.announce(comment)
+    comment = moderation.receive(submission, rules)
 
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED, extra_tags="comment")
         return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
-    # Spam is thanked like any held comment: a bot learns nothing from the answer.
+    # Spam is thanked like any held comment, the button included: a bot learns nothing from
+    # the answer, and nobody learns that an address is on the disallowed list.
     messages.success(request, AWAITING_MODERATION, extra_tags="comment")
-    if comment.status == Comment.Status.PENDING and not submission.address_proven:
+    if not submission.address_proven:
         messages.info(request, verification.offer_token(comment), extra_tags="comment offer")
     return redirect(f"{article.get_absolute_url()}#comments")
 
@@ -103,7 +105,7 @@ def _too_many(request, article, form, wait):
         "429.html",
         {
             "article": article,
-            "body": form.cleaned_data.get("body", ""),
+            "body": form.cleaned_data.get("body") or form.data.get("body", ""),
             "wait_minutes": minutes,
         },
         status=429,
@@ -124,29 +126,43 @@ def request_confirmation(request):
             {"message": "This button has expired. Post a comment again to ask for a link."},
             status=400,
         )
-    if verification.request_confirmation(comment, request):
-        messages.success(request, CONFIRMATION_SENT, extra_tags="comment")
-    else:
-        messages.info(request, CONFIRMATION_ALREADY_SENT, extra_tags="comment")
+    verification.request_confirmation(comment)
+    messages.success(request, CONFIRMATION_SENT, extra_tags="comment")
     return redirect(f"{comment.article.get_absolute_url()}#comments")
 
 
 @never_cache
 def confirm_address(request, token):
-    """The link in the confirmation message: a page with a button (GET), confirming (POST)."""
+    """The link in the confirmation message: a page with a button (GET), confirming (POST).
+
+    The link works once. Confirming publishes only the comments held for it that this browser
+    posted; the page says how many, and how many posted from other browsers still wait for a
+    moderator, without showing those: whoever wrote them, a moderator decides.
+    """
     try:
-        address = verification.address_from_link(token)
+        link = verification.link_from_token(token)
+        if request.method == "POST":
+            verification.use_link(link)
     except verification.InvalidLink as error:
         return TemplateResponse(
-            request, "comments/confirmation_invalid.html", {"message": error.message}, status=400
+            request,
+            "comments/confirmation_invalid.html",
+            {"title": error.title, "message": error.message},
+            status=400,
         )
     if request.method != "POST":
         return TemplateResponse(request, "comments/confirm_address.html", {"confirmed": False})
-    approved = verification.confirm_address(address)
+    confirmation = verification.confirm_address(
+        link.address, browser_digest=verification.browser_digest(request, create=False)
+    )
     response = TemplateResponse(
         request,
         "comments/confirm_address.html",
-        {"confirmed": True, "approved_count": len(approved)},
+        {
+            "confirmed": True,
+            "published_count": len(confirmation.published),
+            "held_elsewhere_count": confirmation.held_elsewhere,
+        },
     )
-    verification.set_proof_cookie(request, response, address)
+    verification.set_proof_cookie(request, response, link.address)
     return response

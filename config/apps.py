@@ -8,5 +8,4 @@ class NewsroomAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        # Registers the production checks (config/checks.py).
-        from . import checks  # noqa: F401
+        from . import checks  # noqa: F401  (registers the project's system checks)

@@ -2,16 +2,20 @@
 
 Everything that varies between machines comes from the environment (or a `.env` file beside
 `manage.py`, which `make run` writes for local development). Defaults are safe: `DEBUG` is off
-unless set, and without `DEBUG` a `SECRET_KEY` must be given.
+unless set, and without `DEBUG` a `SECRET_KEY` and the public `SITE_URL` must be given; with
+`DEBUG` and no key, each checkout makes its own (config/secret_key.py).
 """
 
+import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import cache_settings
 from config.logs import logging_config
+from config.secret_key import development_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,7 +26,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key"
+    SECRET_KEY = env("SECRET_KEY", default="") or development_secret_key(BASE_DIR / ".secret_key")
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     if not SECRET_KEY:
@@ -37,8 +41,28 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Byline")
 SITE_TAGLINE = env("SITE_TAGLINE", default="Analysis and commentary")
-# The public site's origin, for links in messages sent outside any request (background tasks).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The public site's origin. Every link in an email (and the editors' share links) is built on
+# it, never on the request's Host header; production must name it.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+SITE_URL = env("SITE_URL", default=DEVELOPMENT_SITE_URL if DEBUG else "")
+if not DEBUG and SITE_URL.rstrip("/") in ("", DEVELOPMENT_SITE_URL):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the public site's address when DEBUG is off "
+        "(e.g. SITE_URL=https://news.example): links in emails are built from it, never from "
+        "the request's Host header."
+    )
+_site_url = urlsplit(SITE_URL)
+if (
+    _site_url.scheme not in ("http", "https")
+    or not _site_url.hostname
+    or _site_url.path not in ("", "/")
+    or _site_url.query
+    or _site_url.fragment
+):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the public site's origin, a scheme and a host such as "
+        f"https://news.example, not {SITE_URL!r}."
+    )
 # An absolute URL of the publication's logo, given to search engines as the publisher's.
 SITE_LOGO_URL = env("SITE_LOGO_URL", default="")
 
@@ -83,6 +107,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prose_editor",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "authors",
     "articles",
     "comments",
@@ -99,9 +126,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified when this session's sign-in gave a two-factor code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "comments.remember.PrivateForRememberedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -161,15 +192,64 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# ADMIN SIGN-IN
+# ------------------------------------------------------------------------------
+# django-axes refuses sign-ins for a while after repeated failures (config/lockout.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted, and locked out, per (username, IP address) pair, never per username
+# alone (which would let anyone lock an editor out from everywhere) nor per address alone (a
+# newsroom behind one address would lock itself out). The address is REMOTE_ADDR, or for IPv6
+# its /64 network.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_network"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# Masked wherever axes logs or stores a request (passwords always are).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
+# Two-factor sign-in with an authenticator app (config/twofactor.py): optional for every staff
+# member; compulsory for the groups named here (e.g. Editor,Moderator) and, if set, superusers.
+OTP_REQUIRED_GROUPS = env.list("OTP_REQUIRED_GROUPS", default=[])
+OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=False)
+OTP_TOTP_ISSUER = f"{SITE_NAME} newsroom"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # EMAIL
 # ------------------------------------------------------------------------------
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# One URL says where mail goes: smtp+tls://user:password@host:587 (STARTTLS),
+# smtp+ssl://user:password@host:465 (TLS from the start), smtp://host:25, consolemail:// (print
+# it), filemail:///path/to/folder, dummymail:// (drop it). Characters special in URLs in the
+# password are %-escaped. Without it: the console when DEBUG is on, else an SMTP server on this
+# machine (Django's default). EMAIL_BACKEND, if set, names a backend class no scheme stands for.
+try:
+    _email = env.email_url(
+        "EMAIL_URL",
+        default="consolemail://" if DEBUG else "smtp://localhost:25",
+        backend=env("EMAIL_BACKEND", default=None),
+    )
+except ImproperlyConfigured as error:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL: {error}. Use smtp+tls://user:password@host:587, smtp+ssl://…:465, "
+        "smtp://host:25, consolemail://, filemail:///folder or dummymail://."
+    ) from error
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_PORT = _email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+if _email["EMAIL_FILE_PATH"]:
+    EMAIL_FILE_PATH = f"/{_email['EMAIL_FILE_PATH']}"
+# Seconds to wait for the mail server before giving up, rather than holding a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@byline.localhost")
+# The sender of error reports to ADMINS.
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # CACHES
 # ------------------------------------------------------------------------------

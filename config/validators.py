@@ -14,7 +14,10 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+#: The formats accepted (as Pillow names them), each with the one extension it is stored under,
+#: whatever the uploader called the file (config/images.py names stored files).
+IMAGE_FORMAT_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+ALLOWED_IMAGE_FORMATS = set(IMAGE_FORMAT_EXTENSIONS)
 SVG_MESSAGE = (
     "SVG images are not accepted: they can carry scripts. Upload a JPEG, PNG, WebP or GIF."
 )

@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .. import moderation, threads
-from ..forms import CommentForm
-from ..remember import remembered
+from ..forms import CommentForm, posting_staff
+from ..remember import mark_personal, remembered
 
 register = template.Library()
 
@@ -28,13 +28,20 @@ def comment_section(context, article):
     replying_to = too_deep = None
     if form is None and not unpublished:
         replying_to, too_deep = _reply_target(thread, request.GET.get("replyto"), thread_depth)
+        staff_user = posting_staff(request)
         form = CommentForm(
             article=article,
             rules=rules,
-            initial={"parent": replying_to.pk if replying_to else None, **remembered(request)},
+            staff_user=staff_user,
+            initial={
+                "parent": replying_to.pk if replying_to else None,
+                **({} if staff_user else remembered(request)),
+            },
         )
     elif form is not None and form.parent_comment is not None:
         replying_to = form.parent_comment
+    if form is not None and form.staff_user is not None:
+        mark_personal(request)
     return {
         "article": article,
         "threads": thread.nodes,

@@ -16,7 +16,15 @@ from PIL import Image, ImageFile
 
 from articles.models import Article
 from config.images import Picture, make_renditions
-from tests.articles.images import image_bytes, png_upload
+from tests.articles.images import (
+    FRAME_DURATIONS,
+    animated_gif_bytes,
+    animated_png_bytes,
+    animated_webp_bytes,
+    animation_of,
+    image_bytes,
+    png_upload,
+)
 from tests.articles.test_admin import article_form_data, featured_image_errors, response_errors
 from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
@@ -55,16 +63,14 @@ def bomb_png(width, height):
     )
 
 
-def animated_gif_bytes():
-    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue")]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100)
-    return buffer.getvalue()
-
-
 def media_files():
     root = Path(settings.MEDIA_ROOT)
     return {path for path in root.rglob("*") if path.is_file()}
+
+
+def stored_bytes(fieldfile):
+    with fieldfile.open("rb") as stored:
+        return stored.read()
 
 
 def stored_image(fieldfile):
@@ -241,16 +247,15 @@ class UploadCleaningTests(TestCase):
                 assert stored.size == (20, 40)
                 assert not stored.getexif()
 
-    def test_animated_gif_is_stored_untouched_and_stays_animated(self):
-        data = animated_gif_bytes()
+    def test_an_animated_gif_without_metadata_is_stored_byte_for_byte(self):
+        data = animated_gif_bytes(with_metadata=False)
 
         article = ArticleFactory(
             featured_image=SimpleUploadedFile("loop.gif", data, "image/gif"),
             featured_image_alt="A loop",
         )
 
-        with article.featured_image.open("rb") as stored:
-            assert stored.read() == data
+        assert stored_bytes(article.featured_image) == data
         assert stored_image(article.featured_image).n_frames == 3
 
     def test_saving_without_a_new_image_neither_reencodes_nor_enqueues(self):
@@ -272,6 +277,196 @@ class UploadCleaningTests(TestCase):
             ArticleFactory(featured_image=png_upload("new.png"), featured_image_alt="New")
 
         assert len(callbacks) == 1
+
+
+class AnimatedUploadTests(TestCase):
+    """Animations lose their metadata too, and keep every frame, its timing and the loop."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+        cls.author = AuthorFactory()
+
+    def upload_in_the_admin(self, upload):
+        self.client.force_login(self.editor)
+        data = article_form_data(
+            title="Animated",
+            slug="animated",
+            author=self.author,
+            featured_image=upload,
+            featured_image_alt="A moving square",
+        )
+        response = self.client.post(reverse("admin:articles_article_add"), data)
+        assert response.status_code == 302, response_errors(response)
+        return Article.objects.get(slug="animated").featured_image
+
+    def assert_same_animation(self, stored, original):
+        frames, durations, loop = animation_of(stored)
+        assert (frames, durations, loop) == animation_of(original)
+        assert len(frames) == 3
+        assert len(set(frames)) == 3
+        assert durations == FRAME_DURATIONS
+
+    def test_an_animated_webp_loses_its_gps_exif_and_xmp_and_stays_animated(self):
+        original = animated_webp_bytes()
+        assert Image.open(io.BytesIO(original)).getexif().get(GPS_IFD)
+
+        fieldfile = self.upload_in_the_admin(
+            SimpleUploadedFile("harbour.webp", original, "image/webp")
+        )
+
+        stored = stored_bytes(fieldfile)
+        image = stored_image(fieldfile)
+        assert image.format == "WEBP"
+        assert image.is_animated
+        assert not image.getexif()
+        assert "exif" not in image.info
+        assert "xmp" not in image.info
+        assert b"EXIF" not in stored
+        assert b"XMP " not in stored
+        assert b"GPSLatitude" not in stored
+        self.assert_same_animation(stored, original)
+        assert fieldfile.name.endswith("/harbour.webp")
+
+    def test_an_animated_gif_loses_its_comment_and_xmp_and_stays_animated(self):
+        original = animated_gif_bytes()
+        assert b"XMP DataXMP" in original
+        assert "comment" in Image.open(io.BytesIO(original)).info
+
+        fieldfile = self.upload_in_the_admin(SimpleUploadedFile("loop.gif", original, "image/gif"))
+
+        stored = stored_bytes(fieldfile)
+        image = stored_image(fieldfile)
+        assert image.format == "GIF"
+        assert "comment" not in image.info
+        assert b"XMP DataXMP" not in stored
+        assert b"GPSLatitude" not in stored
+        assert b"harbour" not in stored
+        self.assert_same_animation(stored, original)
+
+    def test_an_animated_gif_that_plays_once_still_plays_once(self):
+        original = animated_gif_bytes(loop=None)
+
+        article = ArticleFactory(
+            featured_image=SimpleUploadedFile("once.gif", original), featured_image_alt="Once"
+        )
+
+        stored = stored_bytes(article.featured_image)
+        assert "loop" not in Image.open(io.BytesIO(stored)).info
+        self.assert_same_animation(stored, original)
+
+    def test_an_animated_png_loses_its_exif_xmp_and_text_and_stays_animated(self):
+        original = animated_png_bytes()
+        assert b"eXIf" in original
+
+        article = ArticleFactory(
+            featured_image=SimpleUploadedFile("harbour.png", original), featured_image_alt="Moving"
+        )
+
+        stored = stored_bytes(article.featured_image)
+        image = stored_image(article.featured_image)
+        assert image.format == "PNG"
+        assert image.is_animated
+        assert not image.getexif()
+        assert not {"exif", "xmp", "XML:com.adobe.xmp", "Comment"} & set(image.info)
+        assert b"eXIf" not in stored
+        assert b"harbour" not in stored
+        self.assert_same_animation(stored, original)
+
+    def test_a_still_gif_loses_its_comment_too(self):
+        buffer = io.BytesIO()
+        Image.new("P", (8, 8), 3).save(buffer, format="GIF", comment="Taken at the harbour")
+
+        article = ArticleFactory(
+            featured_image=SimpleUploadedFile("still.gif", buffer.getvalue()),
+            featured_image_alt="Still",
+        )
+
+        stored = stored_bytes(article.featured_image)
+        assert b"harbour" not in stored
+        assert stored_image(article.featured_image).size == (8, 8)
+
+    def test_an_animated_webp_gets_no_renditions_and_pages_show_the_animation(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(
+                featured_image=SimpleUploadedFile("loop.webp", animated_webp_bytes()),
+                featured_image_alt="A moving square",
+            )
+        article.refresh_from_db()
+
+        assert article.featured_image_renditions == {
+            "source": article.featured_image.name,
+            "files": [],
+        }
+        content = self.client.get(article.get_absolute_url()).content.decode()
+        assert f'<img src="{article.featured_image.url}" alt="A moving square"' in content
+        assert "<picture>" not in content
+
+
+class StoredNameTests(TestCase):
+    """A stored image is named by the format Pillow found in it, not by the uploader's name."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+        cls.author = AuthorFactory()
+
+    def test_a_gif_named_pdf_is_stored_and_served_as_gif(self):
+        self.client.force_login(self.editor)
+        data = article_form_data(
+            title="Disguised",
+            slug="disguised",
+            author=self.author,
+            featured_image=SimpleUploadedFile("x.pdf", animated_gif_bytes(), "application/pdf"),
+            featured_image_alt="A moving square",
+        )
+
+        response = self.client.post(reverse("admin:articles_article_add"), data)
+
+        assert response.status_code == 302, response_errors(response)
+        image = Article.objects.get(slug="disguised").featured_image
+        assert image.name.endswith("/x.gif")
+        assert image.url.endswith("/x.gif")
+        assert stored_image(image).format == "GIF"
+
+    def test_a_png_named_jpg_is_stored_as_png(self):
+        article = ArticleFactory(featured_image=png_upload("map.jpg"), featured_image_alt="Map")
+
+        assert article.featured_image.name.endswith("/map.png")
+        assert stored_image(article.featured_image).format == "PNG"
+
+    def test_each_format_gets_one_extension_whatever_the_case_or_spelling(self):
+        for name, image_format, stored in (
+            ("FRONT PAGE.JPEG", "JPEG", "front-page.jpg"),
+            ("scan.jpe", "JPEG", "scan.jpg"),
+            ("Chart.PNG", "PNG", "chart.png"),
+            ("spinner.WebP", "WEBP", "spinner.webp"),
+            ("no-extension", "GIF", "no-extension.gif"),
+        ):
+            with self.subTest(name):
+                upload = SimpleUploadedFile(name, image_bytes(image_format=image_format))
+
+                article = ArticleFactory(featured_image=upload, featured_image_alt="Photo")
+
+                assert article.featured_image.name.rsplit("/", 1)[1] == stored
+
+    def test_the_name_keeps_a_safe_slug_of_the_uploaders_name(self):
+        for name, stored in (
+            ("Mój urlop (2024) FINAL.jpg", "moj-urlop-2024-final.png"),
+            ("../../etc/passwd.png", "passwd.png"),
+            ("<script>.png", "script.png"),
+            ("???.png", "image.png"),  # the only upload named so
+            ("x" * 200 + ".png", "x" * 60 + ".png"),
+        ):
+            with self.subTest(name):
+                article = ArticleFactory(featured_image=png_upload(name), featured_image_alt="A")
+
+                assert article.featured_image.name.rsplit("/", 1)[1] == stored
+
+    def test_an_authors_photo_is_named_by_its_format_too(self):
+        author = AuthorFactory(photo=png_upload("portrait.gif"))
+
+        assert author.photo.name.endswith("/portrait.png")
 
 
 def renditions_of(fieldfile_owner_renditions):

@@ -2,6 +2,7 @@
 
 from django.test import TestCase
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import (
     ArticleFactory,
@@ -120,6 +121,15 @@ class PreviewAccessTests(TestCase):
 
     def test_signed_in_non_staff_user_is_sent_to_the_admin_login(self):
         self.client.force_login(UserFactory())
+
+        response = self.client.get(preview_url(self.own_draft))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+    def test_a_session_without_the_two_factor_code_its_account_needs_is_sent_to_sign_in(self):
+        self.client.force_login(self.contributor)  # a session from before the app was added
+        TOTPDevice.objects.create(user=self.contributor, name="Authenticator app")
 
         response = self.client.get(preview_url(self.own_draft))
 

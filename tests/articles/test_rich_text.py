@@ -1,12 +1,22 @@
+import io
 import re
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
+from PIL import Image
 
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from articles.sanitize import sanitize_html
-from tests.articles.images import png_upload
+from tests.articles.images import (
+    animated_gif_bytes,
+    animated_webp_bytes,
+    animation_of,
+    png_upload,
+)
 from tests.articles.test_admin import article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 
@@ -226,6 +236,35 @@ class InlineImageUploadTests(TestCase):
         assert url.startswith("/media/articles/inline/")
         assert url.endswith(".png")
         assert response.json()["alt"] == "Map"
+
+    def post_json(self, upload):
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            self.url, {"image": upload}, headers={"accept": "application/json"}
+        )
+        assert response.status_code == 201, response.content
+        url = response.json()["url"]
+        stored = Path(settings.MEDIA_ROOT, url.removeprefix(settings.MEDIA_URL)).read_bytes()
+        return url, stored
+
+    def test_a_gif_named_pdf_is_stored_as_gif_under_a_slug_of_its_name(self):
+        url, stored = self.post_json(
+            SimpleUploadedFile("Route Map.pdf", animated_gif_bytes(), "application/pdf")
+        )
+
+        assert re.fullmatch(r"/media/articles/inline/\d{4}/\d{2}/route-map-[a-z0-9]{8}\.gif", url)
+        assert Image.open(io.BytesIO(stored)).format == "GIF"
+
+    def test_an_animated_webp_loses_its_metadata_and_stays_animated(self):
+        original = animated_webp_bytes()
+
+        url, stored = self.post_json(SimpleUploadedFile("loop.webp", original, "image/webp"))
+
+        image = Image.open(io.BytesIO(stored))
+        assert url.endswith(".webp")
+        assert not image.getexif()
+        assert "xmp" not in image.info
+        assert animation_of(stored) == animation_of(original)
 
     def test_upload_page_hands_the_url_back_to_the_editor_window(self):
         self.client.force_login(self.editor)

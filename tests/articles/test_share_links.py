@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import time_machine
 from django.contrib.admin.models import LogEntry
@@ -35,6 +36,7 @@ class MakingShareLinksTests(TestCase):
         cls.contributor = StaffFactory(role="Contributor")
         cls.draft = DraftArticleFactory(title="Harbour politics", created_by=cls.contributor)
 
+    @override_settings(SITE_URL="https://news.example")
     def test_editor_gets_the_link_in_a_message_on_the_change_form(self):
         self.client.force_login(self.editor)
 
@@ -43,7 +45,21 @@ class MakingShareLinksTests(TestCase):
         assert response.redirect_chain[-1][0] == change_url(self.draft)
         [message] = [str(m) for m in response.context["messages"]]
         assert "Share link for outside review, valid until" in message
-        assert "http://testserver/articles/shared/" in message
+        assert 'href="https://news.example/articles/shared/' in message
+
+    @override_settings(
+        SITE_URL="https://news.example", ALLOWED_HOSTS=["testserver", "admin.internal.example"]
+    )
+    def test_the_link_is_on_the_public_site_whatever_host_the_admin_is_on(self):
+        self.client.force_login(self.editor)
+
+        response = self.client.post(
+            share_link_url(self.draft), follow=True, HTTP_HOST="admin.internal.example"
+        )
+
+        [message] = [str(m) for m in response.context["messages"]]
+        assert "admin.internal.example" not in message
+        assert re.search(r'href="https://news\.example/articles/shared/[^/"]+/"', message)
 
     def test_making_a_link_is_logged_in_the_articles_history(self):
         self.client.force_login(self.editor)

@@ -184,7 +184,7 @@ class TagAutocompleteTests(TestCase):
         cls.url = reverse("admin:articles_tag_autocomplete")
 
     def test_returns_matching_tags_those_starting_with_the_term_first(self):
-        self.client.force_login(StaffFactory(role="Contributor"))
+        self.client.force_login(StaffFactory(role="Editor"))
 
         response = self.client.get(self.url, {"term": "chi"})
 

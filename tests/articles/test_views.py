@@ -394,14 +394,11 @@ class TagPageTests(TestCase):
     def test_unknown_tag_is_404(self):
         assert self.client.get("/tags/no-such-topic/").status_code == 404
 
-    def test_tag_with_no_published_articles_shows_an_empty_page(self):
+    def test_tag_with_no_published_articles_is_404(self):
+        # tests/articles/test_tag_visibility.py covers drafts and scheduled articles.
         Tag.objects.create(name="Fisheries", slug="fisheries")
 
-        response = self.client.get("/tags/fisheries/")
-
-        assert response.status_code == 200
-        assert titles(response) == []
-        assert "Nothing has been published here yet." in response.content.decode()
+        assert self.client.get("/tags/fisheries/").status_code == 404
 
 
 class TagPagePaginationTests(TestCase):

@@ -281,16 +281,16 @@ class RefusedFormTests(TestCase):
         assert "Your comment was not posted" in content
 
     def test_a_refused_parent_is_cleared_so_the_text_can_be_posted_as_a_new_comment(self):
-        for bad_parent in (
-            str(self.foreign.pk),
-            str(self.pending.pk),
-            "abc",
-            "-1",
-            "1.5",
-            "99999999999999999999999",
+        for n, bad_parent in enumerate(
+            (str(self.foreign.pk), str(self.pending.pk), "abc", "-1", "1.5", "9" * 23)
         ):
             with self.subTest(bad_parent):
-                response = self.client.post(post_url(self.article), valid_data(parent=bad_parent))
+                # One reader each: refused forms count against the per-IP flood limit too.
+                response = self.client.post(
+                    post_url(self.article),
+                    valid_data(parent=bad_parent),
+                    REMOTE_ADDR=f"198.51.100.{n + 1}",
+                )
 
                 content = response.content.decode()
                 assert response.status_code == 400

@@ -88,6 +88,18 @@ class AnonymiseOldCommentsTests(TestCase):
         assert anonymise_old_comments() == 0
         assert list(Comment.objects.values_list("pk", "ip_address", "user_agent")) == before
 
+    def test_comments_past_the_retention_period_lose_their_browser_digest(self):
+        Comment.objects.update(browser_digest="b" * 64)
+
+        anonymise_old_comments()
+
+        for old in (self.old_v4, self.old_v6, self.old_same_ip, self.old_without_ip):
+            old.refresh_from_db()
+            assert old.browser_digest == ""
+        for recent in (self.recent, self.recent_same_ip):
+            recent.refresh_from_db()
+            assert recent.browser_digest == "b" * 64
+
     def test_the_period_comes_from_the_discussion_settings(self):
         settings_row = DiscussionSettings.current()
         settings_row.ip_retention_days = 365

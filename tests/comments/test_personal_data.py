@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 from django.urls import reverse
+from django.utils.html import escape
 
-from comments import personal_data
+from comments import admin_personal_data, personal_data
 from comments.models import Comment, CommenterAddress
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory, StaffFactory
 
@@ -109,6 +110,18 @@ class EraseTests(PersonalDataTestCase):
         assert Comment.objects.from_address(OTHER).count() == 2
         assert personal_data.export(READER)["comments"] == []
 
+    def test_kept_comments_lose_the_digest_of_the_browser_that_posted_them(self):
+        Comment.objects.filter(pk__in=[self.published.pk, self.removed.pk]).update(
+            browser_digest="b" * 64
+        )
+
+        personal_data.erase(READER)
+
+        for kept in (self.published, self.removed):
+            kept.refresh_from_db()
+            assert kept.name == "Anonymous"
+            assert kept.browser_digest == ""
+
 
 class CommandTests(PersonalDataTestCase):
     def test_export_writes_json_to_stdout(self):
@@ -172,7 +185,7 @@ class AdminActionTests(PersonalDataTestCase):
         assert READER in self.run_action().content.decode()
 
     def test_export_downloads_the_json(self):
-        self.client.force_login(self.privacy_officer())
+        self.client.force_login(self.privacy_officer(see_addresses=True))
 
         response = self.run_action(operation="export")
 
@@ -180,6 +193,27 @@ class AdminActionTests(PersonalDataTestCase):
         [exported] = json.loads(response.content)["addresses"]
         assert exported["address"] == READER
         assert len(exported["comments"]) == 3
+
+    def test_export_is_refused_without_the_address_permission_and_says_why(self):
+        self.client.force_login(self.privacy_officer())
+
+        response = self.run_action(operation="export")
+
+        assert response.status_code == 302
+        assert "Content-Disposition" not in response
+        page = self.client.get(response["Location"]).content.decode()
+        assert escape(admin_personal_data.EXPORT_REFUSED) in page
+        assert READER not in page
+        assert Comment.objects.from_address(READER).count() == 3
+
+    def test_without_the_address_permission_the_page_offers_erasing_not_exporting(self):
+        self.client.force_login(self.privacy_officer())
+
+        page = self.run_action().content.decode()
+
+        assert 'name="operation" value="export"' not in page
+        assert 'name="operation" value="erase"' in page
+        assert "Your account may not see commenters’ email addresses" in page
 
     def test_erase_erases_and_says_what_it_did(self):
         self.client.force_login(self.privacy_officer())

@@ -2,17 +2,21 @@
 
 import datetime
 import re
+from unittest import mock
 
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test import TestCase
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import moderation, signals
+from comments import moderation, signals, verification
 from comments.admin_settings import DiscussionSettingsForm
 from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
@@ -516,40 +520,209 @@ class FloodControlTests(PostingTestCase):
         assert 0 < int(response["Retry-After"]) <= 3600
         assert Comment.objects.count() == 2
 
-    def test_refused_forms_do_not_count(self):
-        rules(comments_per_ip_per_minute=1)
+    def test_refused_forms_count_against_the_ip_limit(self):
+        rules(comments_per_ip_per_minute=3, comments_per_address_per_hour=0)
 
-        for _ in range(3):
-            assert self.post(email="broken").status_code == 400
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [self.post(name="", body=f"Try {n}").status_code for n in range(3)]
+            refused = self.post(name="", body="Try again.")
+            valid = self.post(body="Complete at last.")
 
-        assert self.post().status_code == 302
+        assert answers == [400, 400, 400]
+        assert refused.status_code == valid.status_code == 429
+        assert textarea_text(refused.content.decode()) == "Try again."
+        assert not Comment.objects.exists()
+
+    def test_refused_forms_with_a_valid_address_count_against_the_address_limit(self):
+        rules(comments_per_ip_per_minute=0, comments_per_address_per_hour=2)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [self.post(name="", ip=f"198.51.100.{n}").status_code for n in range(1, 4)]
+            other_address = self.post(email="someone.else@mail.example", ip="198.51.100.9")
+
+        assert answers == [400, 400, 429]
+        assert other_address.status_code == 302
+
+    def test_a_malformed_address_is_not_counted_per_address(self):
+        rules(comments_per_ip_per_minute=0, comments_per_address_per_hour=1)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [self.post(email="broken").status_code for _ in range(3)]
+
+        assert answers == [400, 400, 400]
+
+    def test_ipv6_addresses_are_limited_per_64_network(self):
+        rules(comments_per_ip_per_minute=1, comments_per_address_per_hour=0)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            first = self.post(body="One", ip="2001:db8:1:2::1")
+            same_network = self.post(body="Two", ip="2001:db8:1:2:ffff:ffff:ffff:fffe")
+            next_network = self.post(body="Three", ip="2001:db8:1:3::1")
+
+        assert first.status_code == 302
+        assert same_network.status_code == 429
+        assert next_network.status_code == 302
+
+    def test_ipv4_addresses_are_still_limited_one_by_one(self):
+        rules(comments_per_ip_per_minute=1, comments_per_address_per_hour=0)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [
+                self.post(body="One", ip="203.0.113.7").status_code,
+                self.post(body="Two", ip="203.0.113.8").status_code,
+                self.post(body="Three", ip="::ffff:203.0.113.7").status_code,
+            ]
+
+        assert answers == [302, 302, 429]
+
+    def test_the_ip_counter_key_is_the_address_for_ipv4_and_the_64_for_ipv6(self):
+        assert moderation.flood_network("203.0.113.7") == "203.0.113.7"
+        assert moderation.flood_network("::ffff:203.0.113.7") == "203.0.113.7"
+        assert moderation.flood_network("2001:DB8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+        assert moderation.flood_network("2001:db8:1:2::9") == "2001:db8:1:2::/64"
+        assert moderation.flood_network("not an address") == "not an address"
 
 
-class DuplicateTests(PostingTestCase):
-    def test_the_same_comment_twice_is_stored_once_with_a_clear_message(self):
+class RepeatedPostingTests(PostingTestCase):
+    """The same posting sent twice is stored once, and answered as the first one was.
+
+    Nothing here depends on the address alone: an address and a text match anyone who copies
+    a public comment, so "already posted" would confirm a guessed address (issue 10).
+    """
+
+    def test_the_same_form_posted_twice_is_stored_once_and_answered_alike(self):
+        data = form_data()
+
+        first = self.client.post(post_url(self.article), data, follow=True)
+        again = self.client.post(post_url(self.article), data, follow=True)
+
+        assert Comment.objects.count() == 1
+        assert again.redirect_chain == first.redirect_chain
+        assert "awaiting moderation" in page_text(again.content.decode())
+        assert "already posted" not in page_text(again.content.decode())
+
+    def test_a_repeated_published_comment_leads_to_the_one_published(self):
+        rules(mode=DiscussionSettings.Mode.APPROVE_ALL)
+        data = form_data()
+
+        first = self.client.post(post_url(self.article), data)
+        again = self.client.post(post_url(self.article), data)
+
+        comment = Comment.objects.get()
+        assert first["Location"] == again["Location"] == comment.get_absolute_url()
+
+    def test_a_repeat_is_not_reviewed_or_announced_again(self):
+        data = form_data()
+        self.client.post(post_url(self.article), data)
+        received = []
+
+        def on_received(sender, comment, **kwargs):
+            received.append(comment)
+
+        signals.comment_received.connect(on_received)
+        self.addCleanup(signals.comment_received.disconnect, on_received)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(post_url(self.article), data)
+
+        assert received == []
+
+    def test_the_same_form_with_another_text_is_another_comment(self):
+        data = form_data()
+        self.client.post(post_url(self.article), data)
+
+        self.client.post(post_url(self.article), {**data, "body": "And one more thing."})
+
+        assert Comment.objects.count() == 2
+
+    def test_the_same_text_posted_from_a_new_page_is_held_like_any_comment(self):
         self.post()
 
         response = self.post(name="Ada R.")
 
-        assert response.status_code == 400
-        assert (
-            "You have already posted this comment on this article; it was not posted twice."
-            in page_text(response.content.decode())
-        )
-        assert Comment.objects.count() == 1
+        assert response.status_code == 302
+        assert Comment.objects.count() == 2
+        assert set(Comment.objects.values_list("status", flat=True)) == {Comment.Status.PENDING}
 
-    def test_the_same_text_elsewhere_by_someone_else_or_after_the_window_is_not_a_duplicate(
-        self,
-    ):
+    def test_a_concurrent_twin_stored_first_is_answered_like_a_repeat(self):
+        data = form_data()
+        self.client.post(post_url(self.article), data)
+        stored = Comment.objects.get()
+        # The twin request checked before the first was stored: it meets the constraint.
+        original = moderation.repeated_comment
+        calls = []
+
+        def checked_too_early(submission, rules):
+            calls.append(submission)
+            return None if len(calls) == 1 else original(submission, rules)
+
+        with mock.patch.object(moderation, "repeated_comment", checked_too_early):
+            again = self.client.post(post_url(self.article), data)
+
+        assert again.status_code == 302
+        assert list(Comment.objects.all()) == [stored]
+
+    def test_the_database_refuses_the_same_submission_twice_on_an_article(self):
+        CommentFactory(article=self.article, submission_key="k" * 64)
+        CommentFactory(article=ArticleFactory(), submission_key="k" * 64)
+        CommentFactory(article=self.article, submission_key="")
+        CommentFactory(article=self.article, submission_key="")
+
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            CommentFactory(article=self.article, submission_key="k" * 64)
+
+
+class ProvenRepeatTests(TestCase):
+    """From the browser that proved the address, the same text again within the window is the
+    same comment posted again (the answer depends on the proof cookie, never on the address)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+
+    def setUp(self):
         rules(duplicate_window_minutes=60)
+        CommentFactory(article=self.article, email=ADDRESS, body="An approved comment.")
+        address = CommenterAddress.objects.create(email=ADDRESS, verified_at=timezone.now())
+        response = HttpResponse()
+        verification.set_proof_cookie(RequestFactory().get("/"), response, address)
+        self.client.cookies[verification.PROOF_COOKIE] = response.cookies[
+            verification.PROOF_COOKIE
+        ].value
+
+    def post(self, article=None, **overrides):
+        return self.client.post(post_url(article or self.article), form_data(**overrides))
+
+    def test_the_same_text_again_from_the_proven_browser_is_stored_once(self):
+        first = self.post(body="Published at once.")
+        again = self.post(body="Published at once.", name="Ada R.")
+
+        published = Comment.objects.get(body="Published at once.")
+        assert published.status == Comment.Status.APPROVED
+        assert first["Location"] == again["Location"] == published.get_absolute_url()
+
+    def test_elsewhere_or_after_the_window_it_is_a_new_comment(self):
         self.post()
 
         assert self.post(article=ArticleFactory()).status_code == 302
-        assert self.post(email="other@mail.example").status_code == 302
         with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
             assert self.post(**form_extras()).status_code == 302
 
-        assert Comment.objects.count() == 4
+        assert Comment.objects.filter(body=form_data()["body"]).count() == 3
+
+    def test_the_text_of_a_removed_comment_is_a_new_comment(self):
+        self.post()
+        Comment.objects.get(body=form_data()["body"]).remove()
+
+        self.post()
+
+        assert Comment.objects.filter(body=form_data()["body"]).count() == 2
+
+    def test_the_same_text_under_the_address_from_another_browser_is_stored(self):
+        self.post()
+
+        Client().post(post_url(self.article), form_data())
+
+        assert Comment.objects.filter(body=form_data()["body"]).count() == 2
 
 
 class DiscussionSettingsAdminTests(TestCase):
@@ -664,3 +837,102 @@ class DiscussionSettingsAdminTests(TestCase):
         assert "Not IP addresses or networks: not-an-ip" in text
         assert "Not email addresses: x" in text
         assert DiscussionSettings.objects.get().disallowed_ips == ""
+
+    def test_threaded_replies_need_at_least_one_level(self):
+        self.client.force_login(self.moderator)
+
+        for too_shallow in ("0", "-1"):
+            with self.subTest(too_shallow):
+                response = self.client.post(
+                    self.change_url(), self.form_data(thread_depth=too_shallow)
+                )
+
+                assert response.status_code == 200
+                assert THREAD_DEPTH_TOO_SHALLOW in page_text(response.content.decode())
+                assert DiscussionSettings.objects.get().thread_depth == 3
+
+    def test_threaded_replies_go_at_most_ten_levels_deep(self):
+        self.client.force_login(self.moderator)
+
+        for too_deep in ("11", "60", "40000"):
+            with self.subTest(too_deep):
+                response = self.client.post(
+                    self.change_url(), self.form_data(thread_depth=too_deep)
+                )
+
+                assert response.status_code == 200
+                assert THREAD_DEPTH_TOO_DEEP in page_text(response.content.decode())
+                assert DiscussionSettings.objects.get().thread_depth == 3
+
+    def test_one_to_ten_levels_are_accepted_and_offered_as_the_fields_range(self):
+        self.client.force_login(self.moderator)
+
+        for depth in (1, 10):
+            with self.subTest(depth):
+                response = self.client.post(self.change_url(), self.form_data(thread_depth=depth))
+
+                assert response.status_code == 302
+                assert DiscussionSettings.objects.get().thread_depth == depth
+        field = re.search(
+            r'<input[^>]*name="thread_depth"[^>]*>',
+            self.client.get(self.change_url()).content.decode(),
+        ).group(0)
+        assert 'min="1"' in field
+        assert 'max="10"' in field
+
+
+THREAD_DEPTH_TOO_SHALLOW = "At least 1 level: 1 shows comments without replies."
+THREAD_DEPTH_TOO_DEEP = (
+    "At most 10 levels: deeper replies grow too narrow to read, on a phone above all."
+)
+
+
+class ThreadDepthBoundsTests(TestCase):
+    def test_the_model_refuses_a_depth_outside_one_to_ten_with_the_admins_messages(self):
+        row = DiscussionSettings.current()
+        for depth, message in ((0, THREAD_DEPTH_TOO_SHALLOW), (11, THREAD_DEPTH_TOO_DEEP)):
+            with self.subTest(depth):
+                row.thread_depth = depth
+                try:
+                    row.full_clean()
+                except ValidationError as error:
+                    assert error.message_dict["thread_depth"] == [message]
+                else:
+                    raise AssertionError(f"{depth} levels passed validation")
+
+    def test_the_database_refuses_a_depth_outside_one_to_ten(self):
+        for depth in (0, 11, 60):
+            with self.subTest(depth), self.assertRaises(IntegrityError), transaction.atomic():
+                DiscussionSettings.objects.filter(pk=1).update(thread_depth=depth)
+
+        assert DiscussionSettings.objects.get().thread_depth == 3
+
+
+class ThreadDepthMigrationTests(TransactionTestCase):
+    """The migration adding the bounds first brings stored depths within them."""
+
+    serialized_rollback = True  # keep the rows the migrations created
+
+    def test_stored_depths_outside_the_bounds_are_clamped_before_the_constraint(self):
+        executor = MigrationExecutor(connection)
+        bounds = next(
+            key
+            for key in executor.loader.disk_migrations
+            if key[0] == "comments" and key[1].endswith("_thread_depth_bounds")
+        )
+        before = next(
+            dependency
+            for dependency in executor.loader.disk_migrations[bounds].dependencies
+            if dependency[0] == "comments"
+        )
+        executor.migrate([before])
+        old_settings = executor.loader.project_state([before]).apps.get_model(
+            "comments", "DiscussionSettings"
+        )
+        old_settings.objects.filter(pk=1).update(thread_depth=60)
+        old_settings.objects.create(pk=2, thread_depth=0)
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        assert dict(DiscussionSettings.objects.values_list("pk", "thread_depth")) == {1: 10, 2: 1}

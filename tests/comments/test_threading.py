@@ -1,6 +1,7 @@
 """Threaded replies: nesting to the configured depth, reply links without JavaScript, badges."""
 
 import re
+import sys
 
 from django.db import connection
 from django.test import TestCase
@@ -10,6 +11,7 @@ from django.urls import reverse
 from comments import threads
 from comments.models import Comment, DiscussionSettings
 from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES
+from tests.checkers import nu_html_errors
 from tests.comments.html import comment_tree, input_value, page_text, textarea_text
 from tests.comments.posting import form_extras
 from tests.factories import (
@@ -252,7 +254,7 @@ class BuildTests(TestCase):
     def setUpTestData(cls):
         cls.article = ArticleFactory()
 
-    def test_comments_nest_in_posting_order_and_orphans_are_left_out(self):
+    def test_comments_follow_their_parents_in_posting_order_and_orphans_are_left_out(self):
         first = CommentFactory(article=self.article)
         second = CommentFactory(article=self.article)
         reply = CommentFactory(article=self.article, parent=first)
@@ -264,22 +266,95 @@ class BuildTests(TestCase):
             Comment.objects.approved().filter(article=self.article), thread_depth=3
         )
 
-        assert [node.comment for node in thread.nodes] == [first, second]
-        assert [node.comment for node in thread.nodes[0].replies] == [reply]
+        assert [(node.comment, node.level) for node in thread.nodes] == [
+            (first, 1),
+            (reply, 2),
+            (second, 1),
+        ]
         assert thread.count == 3
         assert set(thread.by_id) == {first.pk, second.pk, reply.pk}
-        assert [node.level for node in (thread.nodes[0], thread.nodes[0].replies[0])] == [1, 2]
+
+    def test_each_node_says_whether_replies_follow_and_how_many_reply_lists_end_after_it(self):
+        top, reply, nested = make_chain(self.article, 3)
+        sibling = CommentFactory(article=self.article, parent=top)
+        last = CommentFactory(article=self.article)
+
+        thread = threads.build([top, reply, nested, sibling, last], thread_depth=5)
+
+        assert [
+            (node.comment, node.has_replies, len(node.closed_levels)) for node in thread.nodes
+        ] == [
+            (top, True, 0),
+            (reply, True, 0),
+            (nested, False, 1),
+            (sibling, False, 1),
+            (last, False, 0),
+        ]
 
     def test_headings_stop_at_h6(self):
         chain = make_chain(self.article, 6)
 
         thread = threads.build(chain, thread_depth=10)
 
-        node, levels = thread.nodes[0], []
-        while node:
-            levels.append(node.heading_level)
-            node = node.replies[0] if node.replies else None
-        assert levels == [3, 4, 5, 6, 6, 6]
+        assert [node.heading_level for node in thread.nodes] == [3, 4, 5, 6, 6, 6]
+
+    def test_a_chain_deeper_than_pythons_recursion_limit_is_built_without_recursion(self):
+        length = sys.getrecursionlimit() * 2
+        chain = [
+            Comment(pk=pk, article=self.article, parent_id=pk - 1 if pk > 1 else None, depth=pk - 1)
+            for pk in range(1, length + 1)
+        ]
+
+        thread = threads.build(chain, thread_depth=3)
+
+        assert [node.level for node in thread.nodes] == list(range(1, length + 1))
+        assert len(thread.nodes[-1].closed_levels) == length - 1
+        assert thread.count == length
+
+
+class DeepChainTests(TestCase):
+    """Comments stored deeper than any limit allows (stored before the cap, or by hand) render."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+        cls.chain = make_chain(cls.article, 200)
+
+    def test_a_two_hundred_level_chain_renders_every_comment_in_place(self):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(self.article.get_absolute_url())
+
+        assert response.status_code == 200
+        content = response.content.decode()
+        parents, order = comment_tree(content)
+        assert order == [comment.pk for comment in self.chain]
+        assert parents == {
+            comment.pk: (comment.parent_id if comment.parent_id else None) for comment in self.chain
+        }
+        assert "200 comments" in page_text(content)
+        assert content.count('<ol class="comment-list comment-list--replies">') == 199
+        assert content.count("</ol>") - content.count("<ol") == 0
+        assert reply_links(content) == {self.chain[0].pk, self.chain[1].pk}
+        assert re.search(
+            rf'<h6 class="comment__author" id="comment-{self.chain[-1].pk}-author">', content
+        )
+        assert len(queries) == ARTICLE_PAGE_QUERIES
+
+    def test_a_deep_tree_with_lists_ending_at_every_level_is_valid_html(self):
+        article = ArticleFactory()
+        chain = make_chain(article, 12)
+        expected = {comment.pk: comment.parent_id for comment in chain}
+        for parent in (chain[0], chain[4], chain[10]):
+            sibling = CommentFactory(article=article, parent=parent)
+            expected[sibling.pk] = parent.pk
+        last = CommentFactory(article=article)
+        expected[last.pk] = None
+
+        content = self.client.get(article.get_absolute_url()).content.decode()
+
+        assert comment_tree(content)[0] == expected
+        errors = nu_html_errors({"deep-thread": content})
+        assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
 
 
 class ArticlePageQueriesTests(TestCase):

@@ -98,14 +98,20 @@ class ReplyWithoutJavaScriptTests(BrowserTestCase):
             "link", name="Reply to Kwame Mensah"
         ).click()
         expect(author.locator(".replying-to")).to_contain_text("Replying to Kwame Mensah’s comment")
+        # A moderator comments under their account: no name or address to type.
+        expect(author.locator("#respond .commenting-as")).to_have_text(
+            re.compile(r"^Commenting as Amara Okafor \(staff\)\.")
+        )
         form = author.locator("#comment-form")
+        expect(form.get_by_role("textbox", name="Name")).to_have_count(0)
+        expect(form.get_by_role("textbox", name="Email")).to_have_count(0)
         form.get_by_role("textbox", name="Comment").fill(AUTHOR_REPLY)
-        form.get_by_role("textbox", name="Name").fill("Amara Okafor")
-        form.get_by_role("textbox", name="Email").fill("amara@byline.example")
         author.get_by_role("button", name="Post Comment").click()
+        expect(author.locator("#comments .message--success")).to_contain_text("published")
         answer = Comment.objects.get(body=AUTHOR_REPLY)
         assert answer.status == Comment.Status.APPROVED
         assert answer.staff_user == self.author_account
+        assert (answer.name, answer.email) == ("Amara Okafor", "amara@staff.example")
 
         # The reader reloads: three levels, nested lists, the author's reply badged.
         reader.goto(article_url)
