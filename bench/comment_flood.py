@@ -76,8 +76,9 @@ def server_environment(database_url, port):
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-only-insecure-key-not-for-prod"),
         "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Plain HTTP on the loopback: cookies must not be marked Secure.
+        # Plain HTTP on the loopback: cookies must not be marked Secure, nor HTTP redirected.
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",
         "PYTHONUNBUFFERED": "1",
     }
 

@@ -170,6 +170,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only when DEBUG is off: plain HTTP is redirected, and browsers are told (HSTS) to use
+# HTTPS for a year, on every subdomain too, and that the site may join the browsers' preload
+# list. Each is overridden from the environment under Django's own setting name.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 # Reverse proxies in front of the site (config/proxy.py). Name them by count (how many proxies
 # each request passes, each adding to X-Forwarded-For) or by network (the proxies' addresses);
 # the client's address is then read from X-Forwarded-For, and the scheme from X-Forwarded-Proto,
