@@ -61,7 +61,7 @@ class AuthorAdmin(admin.ModelAdmin):
         if not author.photo:
             return "—"
         return format_html(
-            '<img class="author-photo-thumbnail" src="{}" alt="" width="40" height="40">',
+            '<img src="{}" alt="" width="40" height="40" class="author-photo-thumbnail">',
             author.photo.url,
         )
 

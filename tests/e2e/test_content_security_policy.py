@@ -13,11 +13,14 @@ import io
 import re
 
 import pytest
+from django.test import override_settings
+from django.urls import path
 from PIL import Image
 from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import Comment, DiscussionSettings
+from config.urls import urlpatterns as site_urlpatterns
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -51,6 +54,14 @@ POLICY_COMPLAINTS = re.compile(
 )
 
 
+def broken_view(request):
+    raise RuntimeError("the newsroom database is on fire")
+
+
+urlpatterns = [path("broken/", broken_view), *site_urlpatterns]
+handler500 = "config.errors.server_error"
+
+
 def png_bytes():
     buffer = io.BytesIO()
     Image.new("RGB", (640, 360), (40, 90, 140)).save(buffer, format="PNG")
@@ -58,6 +69,7 @@ def png_bytes():
 
 
 @pytest.mark.e2e
+@override_settings(ROOT_URLCONF=__name__)
 class ContentSecurityPolicyTests(BrowserTestCase):
     def setUp(self):
         DiscussionSettings.objects.update_or_create(pk=1, defaults={"min_seconds_to_post": 0})
@@ -119,7 +131,7 @@ class ContentSecurityPolicyTests(BrowserTestCase):
     def test_reader_pages_show_and_post_without_a_violation(self):
         reader = self.watched_page()
 
-        for path, heading in [
+        for page_path, heading in [
             ("/", None),
             (self.article.get_absolute_url(), "What the new tariff talks mean for the region"),
             ("/tags/trade/", "Trade"),
@@ -127,9 +139,9 @@ class ContentSecurityPolicyTests(BrowserTestCase):
             ("/search/?q=tariff", None),
             ("/archive/", None),
         ]:
-            response = reader.goto(self.url(path))
-            assert response.status == 200, path
-            assert "nonce-" not in response.headers["content-security-policy"], path
+            response = reader.goto(self.url(page_path))
+            assert response.status == 200, page_path
+            assert "nonce-" not in response.headers["content-security-policy"], page_path
             if heading:
                 expect(reader.locator("h1")).to_contain_text(heading)
         self.screenshot(reader, "csp-archive")
@@ -161,6 +173,14 @@ class ContentSecurityPolicyTests(BrowserTestCase):
         expect(reader.locator("h1")).to_have_text("Your form has expired")
         assert reader.locator("body").evaluate("body => getComputedStyle(body).fontFamily") == (
             "Georgia, serif"
+        )
+
+        # The server error page, standalone with its own styles.
+        response = reader.goto(self.url("/broken/"))
+        assert response.status == 500
+        expect(reader.locator("h1")).to_have_text("Something went wrong")
+        assert reader.locator("body").evaluate("body => getComputedStyle(body).fontFamily") == (
+            'Georgia, "Times New Roman", serif'
         )
 
         self.assert_nothing_refused()
