@@ -193,7 +193,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY e
 # Content-Security-Policy (django-csp): scripts, styles, images and fonts come from the site
 # itself, never inline. Pages that need an inline import map (the admin's body editor) read
 # `request.csp_nonce`, which adds a nonce to that response's policy only; reader pages never
-# do, so their header stays the same for every reader and may be cached.
+# do, so their header stays the same for every reader and may be cached. With the HTTPS
+# redirect on, browsers also fetch over HTTPS anything a page links with http://.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
