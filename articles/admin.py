@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
+from js_asset import Media
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -258,6 +259,16 @@ class ArticleAdmin(VersionAdmin):
         if not change:
             obj.created_by = request.user
         obj.save(expected_version=form.expected_version)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        """The body editor's import map is an inline script: it carries the response's CSP nonce.
+
+        Only this form reads `request.csp_nonce`, so only its responses have a nonce in their
+        Content-Security-Policy (config/settings.py, SECURITY).
+        """
+        nonce = getattr(request, "csp_nonce", None)
+        context["media"] = Media.from_media(context["media"], nonce=nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     # Revisions: history, compare, restore.
 

@@ -11,6 +11,7 @@ from contextlib import suppress
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import InlineStyle, Media
 from taggit.forms import TagWidget
 
 from .tags import popular_tags
@@ -45,6 +46,20 @@ class ArticleBodyEditor(AdminProseEditorWidget):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, preset="configurable")
+
+    @property
+    def media(self):
+        """The editor's files, with Tiptap's styles as a file rather than an inline <style>.
+
+        Tiptap adds its styles in a `<style data-tiptap-style>` unless the page has one; the
+        empty one here (nothing for the Content-Security-Policy to refuse) keeps it from doing
+        so, and prose_editor_core.css brings the same rules from the site itself.
+        """
+        tiptap_styles = [
+            InlineStyle("", **{"data-tiptap-style": ""}),
+            "articles/admin/prose_editor_core.css",
+        ]
+        return super().media + Media(css={"all": tiptap_styles})
 
     def get_config(self):
         extensions = dict(BODY_EDITOR_EXTENSIONS)

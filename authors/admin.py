@@ -61,8 +61,7 @@ class AuthorAdmin(admin.ModelAdmin):
         if not author.photo:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="40" height="40" '
-            'style="object-fit:cover;border-radius:50%">',
+            '<img src="{}" alt="" width="40" height="40" class="author-photo-thumbnail">',
             author.photo.url,
         )
 

@@ -3,15 +3,24 @@
 - `server_error`, the 500 page: Django's default handler renders `500.html` with an empty
   context; this one adds only the site's name from settings, so the page still says whose site
   it is when everything else has failed.
+- `csrf_failure`, Django's expired-form page (`403_csrf.html`).
 - `database_unavailable`, the 503 page, for requests made while the database cannot be
   reached (PostgreSQL restarting, a connection dropped): `Retry-After`, never cached, and for
   a comment posting the reader's text to copy, since it was not stored.
   `DatabaseUnavailableMiddleware` answers with it for errors raised by the view (and by the
   `ATOMIC_REQUESTS` transaction around it); `server_error` answers with it for database errors
   raised anywhere else, such as a middleware reading the session.
+
+The 500 and expired-form pages carry their styles inline, because the database, the static
+files or the session may be what failed. The Content-Security-Policy refuses inline styles, so
+each of those responses lets through exactly its own `<style>` elements, by their SHA-256
+hashes (`allow_inline_styles`).
 """
 
+import base64
+import hashlib
 import logging
+import re
 import sys
 
 from django.conf import settings
@@ -20,6 +29,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.views import csrf
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -29,6 +39,24 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 #: Views whose posted text is given back on the 503 page, and the field that holds it.
 TEXT_KEPT_FROM = {"comments:post": "body"}
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def style_hash_source(css):
+    digest = hashlib.sha256(css.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def allow_inline_styles(response):
+    """Add the hashes of the response's own `<style>` elements to its style-src.
+
+    `_csp_update` is what django-csp's `csp_update` decorator sets; its middleware adds these
+    sources to the site's policy for this response only.
+    """
+    styles = STYLE_ELEMENT.findall(response.content.decode(response.charset))
+    if styles:
+        response._csp_update = {"style-src": [style_hash_source(css) for css in styles]}
+    return response
 
 
 @requires_csrf_token
@@ -36,7 +64,13 @@ def server_error(request, template_name="500.html"):
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return database_unavailable(request, sys.exc_info()[1])
     template = loader.get_template(template_name)
-    return HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))
+    response = HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))
+    return allow_inline_styles(response)
+
+
+def csrf_failure(request, reason=""):
+    """Django's expired-form page (templates/403_csrf.html), with its styles allowed."""
+    return allow_inline_styles(csrf.csrf_failure(request, reason=reason))
 
 
 def database_unavailable(request, error):

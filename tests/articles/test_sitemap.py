@@ -145,7 +145,10 @@ class RobotsTxtTests(TestCase):
         assert "Sitemap: http://testserver/sitemap.xml" in lines
         assert "User-agent: *" in lines
 
-    @override_settings(ALLOWED_HOSTS=["news.example"])
+    @override_settings(
+        ALLOWED_HOSTS=["news.example"],
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),  # as TRUSTED_PROXY sets
+    )
     def test_robots_txt_uses_https_behind_a_tls_proxy(self):
         response = self.client.get(
             "/robots.txt", headers={"host": "news.example", "x-forwarded-proto": "https"}

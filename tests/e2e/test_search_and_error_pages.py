@@ -36,6 +36,9 @@ class SearchAndErrorPagesAccessibilityTests(BrowserTestCase):
                 assert not violations, (
                     f"axe found problems on {name} ({scheme}):\n" + describe_violations(violations)
                 )
+            # On a blank page of its own: written into the last page, it would be under that
+            # page's Content-Security-Policy instead of its own.
+            page = self.new_page(color_scheme=scheme)
             page.set_content(server_error_html)
             violations = run_axe(page)
             assert not violations, (
