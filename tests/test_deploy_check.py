@@ -22,6 +22,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "news.example",
     "COMMENT_EMAIL_KEYS": Fernet.generate_key().decode(),
     "COMMENT_EMAIL_HMAC_KEY": secrets.token_urlsafe(50),
+    "DATABASE_URL": "postgres://byline@127.0.0.1:5432/byline",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",
+    "EMAIL_URL": "smtp+tls://byline:secret@smtp.news.example:587",
 }
 
 
@@ -55,3 +58,9 @@ class DeployCheckTests(SimpleTestCase):
 
         assert result.returncode != 0
         assert "security.W004" in result.stderr
+
+    def test_the_check_notices_a_per_process_cache_shared_by_several_workers(self):
+        result = check_deploy(CACHE_URL="", WEB_CONCURRENCY="3")
+
+        assert result.returncode != 0
+        assert "config.E002" in result.stderr
