@@ -7,7 +7,7 @@ from unittest import mock
 
 from django.core import mail
 from django.core.cache import cache
-from django.test import RequestFactory, TestCase, override_settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -179,7 +179,7 @@ class OtherCacheUsersWhileRedisIsDownTests(RedisTestCase):
         self.redis.stop()
 
         with self.captureOnCommitCallbacks(execute=True), self.assertLogs("config.cache"):
-            sent = verification.request_confirmation(comment, RequestFactory().get("/"))
+            sent = verification.request_confirmation(comment)
 
         assert sent is False
         assert mail.outbox == []

@@ -36,8 +36,9 @@ TOKEN_INPUT = re.compile(
 #: Cookies whose value is a token: CSRF, the flash messages (they carry the offer token) and the
 #: browser's random id (verification.BROWSER_COOKIE).
 TOKEN_COOKIES = {"csrftoken", "messages", verification.BROWSER_COOKIE}
-#: Follows from the body, which is compared masked.
-UNCOMPARED_HEADERS = {"Content-Length"}
+#: Content-Length follows from the body, which is compared masked; X-Request-ID is new for
+#: every request (config/logs.py).
+UNCOMPARED_HEADERS = {"Content-Length", "X-Request-ID"}
 
 
 def masked_content(content, address):
