@@ -25,6 +25,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from .links import absolute_url
 from .models import Article
 
 SALT = "articles.share-link"
@@ -56,7 +57,7 @@ def share_path(article):
 def share_url(article):
     """The share link to hand to a reviewer: on the public site (`SITE_URL`), whatever address
     the editor reached the admin on."""
-    return settings.SITE_URL.rstrip("/") + share_path(article)
+    return absolute_url(share_path(article))
 
 
 def expires_at():

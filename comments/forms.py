@@ -10,6 +10,8 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
+from articles.links import absolute_url
+
 from . import moderation, threads
 from .models import Comment
 from .queue import staff_name
@@ -275,5 +277,5 @@ class CommentForm(forms.ModelForm):
             seconds_to_post=self.seconds_to_post,
             honeypot_filled=self.honeypot_filled,
             referrer=request.META.get("HTTP_REFERER", "")[:500],
-            permalink=request.build_absolute_uri(self.article.get_absolute_url()),
+            permalink=absolute_url(self.article.get_absolute_url()),
         )

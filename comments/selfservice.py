@@ -28,6 +28,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.links import absolute_url
+
 from .models import Comment, CommenterAddress
 
 MANAGE_SALT = "comments.manage-link"
@@ -46,12 +48,6 @@ def manage_max_age():
     return datetime.timedelta(days=settings.COMMENT_MANAGE_LINK_MAX_AGE_DAYS)
 
 
-def absolute(path):
-    """`path` on the public site (`SITE_URL`): every link in a message is built here, never
-    from a request's Host header, which the sender of a request chooses."""
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _token(address, salt):
     return signing.dumps({"a": address.pk}, salt=salt)
 
@@ -61,12 +57,12 @@ def manage_path(address):
 
 
 def manage_url(address):
-    return absolute(manage_path(address))
+    return absolute_url(manage_path(address))
 
 
 def unsubscribe_url(address):
     token = _token(address, UNSUBSCRIBE_SALT)
-    return absolute(reverse("comments:unsubscribe", kwargs={"token": token}))
+    return absolute_url(reverse("comments:unsubscribe", kwargs={"token": token}))
 
 
 LINKS = {

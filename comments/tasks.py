@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from articles.links import absolute_url
+
 from . import selfservice, verification
 from .models import Comment, CommenterAddress, DiscussionSettings
 from .moderation import MODERATE_PERMISSION
@@ -121,7 +123,7 @@ def notify_moderators(follow_up=False):
         return 0
     pending = Comment.objects.pending().select_related("article").order_by("-created_at")
     waiting = pending.count()
-    queue_url = selfservice.absolute(
+    queue_url = absolute_url(
         reverse("admin:comments_comment_changelist") + f"?status__exact={Comment.Status.PENDING}"
     )
     subject = f"{waiting} comment{'' if waiting == 1 else 's'} waiting for moderation"
@@ -172,7 +174,7 @@ def notify_authors(comment_pk):
                 {
                     "user": user,
                     "comment": comment,
-                    "comment_url": selfservice.absolute(comment.get_absolute_url()),
+                    "comment_url": absolute_url(comment.get_absolute_url()),
                 },
             ),
             to=[user.email],
@@ -230,7 +232,7 @@ def notify_of_reply(reply_pk):
         {
             "reply": reply,
             "parent": parent,
-            "reply_url": selfservice.absolute(reply.get_absolute_url()),
+            "reply_url": absolute_url(reply.get_absolute_url()),
         },
     )
     return True
@@ -249,6 +251,6 @@ def notify_of_approval(comment_pk):
         address,
         f"Your comment on “{comment.article.title}” is published",
         "approved.txt",
-        {"comment": comment, "comment_url": selfservice.absolute(comment.get_absolute_url())},
+        {"comment": comment, "comment_url": absolute_url(comment.get_absolute_url())},
     )
     return True

@@ -40,7 +40,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from . import moderation, selfservice, signals
+from articles.links import absolute_url
+
+from . import moderation, signals
 from .models import Comment, CommenterAddress
 from .privacy import digest, keyed_token
 
@@ -140,7 +142,7 @@ def link_token(commenter_address):
 def confirmation_url(commenter_address):
     """The confirmation link, on the public site (`SITE_URL`), for a message to the address."""
     token = link_token(commenter_address)
-    return selfservice.absolute(reverse("comments:confirm", kwargs={"token": token}))
+    return absolute_url(reverse("comments:confirm", kwargs={"token": token}))
 
 
 def _link_nonce(commenter_address):

@@ -88,7 +88,7 @@ class SpamServiceTestCase(TestCase):
         row.spam_check_enabled = True
         row.save()
 
-    def post(self, **overrides):
+    def post(self, host="testserver", **overrides):
         data = {
             "name": "Ada Reader",
             "email": ADDRESS,
@@ -104,6 +104,7 @@ class SpamServiceTestCase(TestCase):
             REMOTE_ADDR="203.0.113.7",
             HTTP_USER_AGENT="TestBrowser/1.0",
             HTTP_REFERER="https://byline.example/articles/x/",
+            HTTP_HOST=host,
         )
 
 
@@ -147,6 +148,14 @@ class SpamServiceAnswerTests(SpamServiceTestCase):
         assert "comment_author_email" not in fields
         assert "spam.checked" not in body.lower()
         assert "private-mail" not in body.lower()
+
+    @override_settings(SITE_URL="https://news.example", ALLOWED_HOSTS=["internal.example"])
+    def test_the_permalink_is_on_site_url_whatever_the_host(self):
+        self.post(host="internal.example")
+
+        [(_path, _content_type, body)] = FakeSpamService.requests
+        fields = dict(urllib.parse.parse_qsl(body))
+        assert fields["permalink"] == f"https://news.example{self.article.get_absolute_url()}"
 
 
 class SpamServiceFailureTests(SpamServiceTestCase):
