@@ -6,7 +6,7 @@ the moment it goes live and a tag or author appears only once they have a live a
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 
 from authors.models import Author
@@ -47,9 +47,10 @@ class TagSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
+        live = Q(tagged_articles__content_object__in=Article.objects.published())
         return (
-            Tag.objects.filter(tagged_articles__content_object__in=Article.objects.published())
-            .annotate(latest=Max("tagged_articles__content_object__updated_at"))
+            Tag.objects.on_published_articles()
+            .annotate(latest=Max("tagged_articles__content_object__updated_at", filter=live))
             .order_by("name")
         )
 

@@ -97,6 +97,14 @@ class SitemapTests(TestCase):
         assert f"{BASE}/tags/unused/" not in entries
         assert f"{BASE}/tags/drafts/" not in entries
 
+    def test_a_tags_lastmod_ignores_its_unpublished_articles(self):
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+            DraftArticleFactory(tags=[self.china])
+
+        entries = self.entries()
+
+        assert entries[f"{BASE}/tags/china/"] == self.first.updated_at.date().isoformat()
+
     def test_author_pages_with_live_articles_are_listed(self):
         entries = self.entries()
 
