@@ -4,7 +4,8 @@ Every feed starts from `Article.objects.published()`, so a scheduled article joi
 the moment its publish time passes. Entries carry the title, link, the standfirst as summary
 (and the whole sanitised body as content when `FEED_FULL_TEXT` is on), every author on the
 byline, the tags as categories, and the publish and update times. A feed runs the same number
-of queries however many entries, authors and tags it holds.
+of queries however many entries, authors and tags it holds. Every address in a feed is on
+`SITE_URL` (`SiteFeed`), so every host the site answers on gets the same feed.
 
 Each feed is one class; its Atom twin only changes the generator (`AtomFeedMixin`).
 """
@@ -22,6 +23,7 @@ from django.utils.text import Truncator
 
 from authors.models import Author
 
+from .links import absolute_url
 from .models import Article, Kind, Tag
 
 FEED_LENGTH = 20
@@ -30,9 +32,14 @@ SUMMARY_WORDS = 60
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 
-# A root-relative src or href in the body (an inline image, a link to another article); feed
-# readers have no page to resolve it against, so it is made absolute.
-_RELATIVE_URL = re.compile(r'(\s(?:src|href|cite)=")/(?!/)')
+# A root-relative src, href or cite in the body (an inline image, a link to another article);
+# feed readers have no page to resolve it against, so it is made absolute.
+_RELATIVE_URL = re.compile(r'(\s(?:src|href|cite)=")(/(?!/)[^"]*)')
+
+
+def with_absolute_urls(body):
+    """The sanitised `body` with its root-relative addresses on the public site."""
+    return _RELATIVE_URL.sub(lambda match: match[1] + absolute_url(match[2]), body)
 
 
 class BylineRssFeed(Rss201rev2Feed):
@@ -71,10 +78,13 @@ class BylineAtomFeed(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
-class LatestArticlesFeed(Feed):
-    """The site's newest published articles."""
+class SiteFeed(Feed):
+    """A feed whose addresses are on `SITE_URL` (articles/links.py).
 
-    feed_type = BylineRssFeed
+    Django's `Feed` puts a relative `link`, `feed_url` or item link on the host and scheme the
+    request came in on, and leaves absolute ones alone: so each of them is made absolute here
+    (`link` in every subclass), never from the request.
+    """
 
     def get_feed(self, obj, request):
         # Feed instances are shared between requests: the request goes on a copy.
@@ -82,11 +92,23 @@ class LatestArticlesFeed(Feed):
         feed.request = request
         return Feed.get_feed(feed, obj, request)
 
+    def feed_url(self, obj=None):
+        return absolute_url(self.request.path)
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+
+class LatestArticlesFeed(SiteFeed):
+    """The site's newest published articles."""
+
+    feed_type = BylineRssFeed
+
     def title(self, obj=None):
         return settings.SITE_NAME
 
     def link(self, obj=None):
-        return reverse("articles:list")
+        return absolute_url(reverse("articles:list"))
 
     def description(self, obj=None):
         return settings.SITE_TAGLINE
@@ -114,13 +136,12 @@ class LatestArticlesFeed(Feed):
     def item_extra_kwargs(self, article):
         extra = {
             "bylines": [
-                (author.name, self.request.build_absolute_uri(author.get_absolute_url()))
+                (author.name, absolute_url(author.get_absolute_url()))
                 for author in article.ordered_authors
             ]
         }
         if settings.FEED_FULL_TEXT:
-            origin = self.request.build_absolute_uri("/").rstrip("/")
-            extra["content"] = _RELATIVE_URL.sub(rf"\1{origin}/", article.body)
+            extra["content"] = with_absolute_urls(article.body)
         return extra
 
     def item_categories(self, article):
@@ -141,7 +162,7 @@ class TagFeed(LatestArticlesFeed):
         return f"{tag.name} — {settings.SITE_NAME}"
 
     def link(self, tag):
-        return tag.get_absolute_url()
+        return absolute_url(tag.get_absolute_url())
 
     def description(self, tag):
         return tag.description or f"Articles about {tag.name}."
@@ -158,7 +179,7 @@ class AuthorFeed(LatestArticlesFeed):
         return f"{author.name} — {settings.SITE_NAME}"
 
     def link(self, author):
-        return author.get_absolute_url()
+        return absolute_url(author.get_absolute_url())
 
     def description(self, author):
         return f"Articles by {author.name}" + (
@@ -177,7 +198,7 @@ class KindFeed(LatestArticlesFeed):
         return f"{kind.name} — {settings.SITE_NAME}"
 
     def link(self, kind):
-        return kind.get_absolute_url()
+        return absolute_url(kind.get_absolute_url())
 
     def description(self, kind):
         return kind.description or f"{kind.name} from {settings.SITE_NAME}."

@@ -3,6 +3,7 @@
 Everything starts from `Article.objects.published()`, so a scheduled article joins the sitemap
 the moment it goes live and a tag or author appears only once they have a live article.
 `lastmod` is when the article (or, for a listing page, its latest live article) last changed.
+Every location is on `SITE_URL` (`SiteSitemap`), whatever host the sitemap was asked on.
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -11,10 +12,22 @@ from django.urls import reverse
 
 from authors.models import Author
 
+from .links import site_domain, site_scheme
 from .models import Article, Kind, Tag
 
 
-class HomeSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Locations on `SITE_URL` (articles/links.py), rather than on the host and scheme the
+    sitemap view reads from the request."""
+
+    def get_protocol(self, protocol=None):
+        return site_scheme()
+
+    def get_domain(self, site=None):
+        return site_domain()
+
+
+class HomeSitemap(SiteSitemap):
     changefreq = "hourly"
     priority = 1.0
 
@@ -28,7 +41,7 @@ class HomeSitemap(Sitemap):
         return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     priority = 0.8
 
     def items(self):
@@ -42,7 +55,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(SiteSitemap):
     changefreq = "daily"
     priority = 0.5
 
@@ -58,7 +71,7 @@ class TagSitemap(Sitemap):
         return tag.latest
 
 
-class KindSitemap(Sitemap):
+class KindSitemap(SiteSitemap):
     changefreq = "daily"
     priority = 0.6
 
@@ -73,7 +86,7 @@ class KindSitemap(Sitemap):
         return kind.latest
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
 

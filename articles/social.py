@@ -4,7 +4,8 @@
 publish and update times, authors, section and tags); `page_tags()` describes any other page
 (og:type website). Both return `(attribute, name, content)` triples that
 `templates/includes/social_meta.html` writes as `<meta>` elements, so every value is escaped
-by the template engine. structured_data.py shares `description()` and `featured_image()`.
+by the template engine. Every address in them is on `SITE_URL` (articles/links.py), whatever
+host the request came in on. structured_data.py shares `description()` and `featured_image()`.
 """
 
 import mimetypes
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+
+from .links import absolute_url
 
 DESCRIPTION_CHARS = 300
 # Preview cards are drawn at most about 1200 px wide; the widest rendition up to this is used.
@@ -34,7 +37,7 @@ def description(article):
     return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
 
 
-def featured_image(article, request):
+def featured_image(article):
     """The article's image for previews, with its size, or None.
 
     The widest JPEG rendition up to `PREVIEW_IMAGE_MAX_WIDTH` (JPEG is what every preview
@@ -62,7 +65,7 @@ def featured_image(article, request):
         url = image.url
         mime_type = mimetypes.guess_type(image.name)[0] or "image/jpeg"
     return PreviewImage(
-        url=request.build_absolute_uri(url),
+        url=absolute_url(url),
         width=width,
         height=height,
         mime_type=mime_type,
@@ -98,12 +101,12 @@ def page_tags(title, text, url):
     ]
 
 
-def article_tags(article, request):
+def article_tags(article):
     """Tags for an article page. Needs the article's kind, bylines and tags prefetched."""
     text = description(article)
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = absolute_url(article.get_absolute_url())
     tags = [("name", "description", text), *_common(article.title, text, url, "article")]
-    image = featured_image(article, request)
+    image = featured_image(article)
     if image:
         tags += [
             ("property", "og:image", image.url),
@@ -116,7 +119,7 @@ def article_tags(article, request):
         tags.append(("property", "article:published_time", article.published_at.isoformat()))
     tags.append(("property", "article:modified_time", modified_at(article).isoformat()))
     tags += [
-        ("property", "article:author", request.build_absolute_uri(author.get_absolute_url()))
+        ("property", "article:author", absolute_url(author.get_absolute_url()))
         for author in article.ordered_authors
     ]
     if article.kind_id:

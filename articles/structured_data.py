@@ -2,8 +2,9 @@
 
 Search engines read the headline, description, image (with its size), publish and update
 times, authors as `Person` (page, job title, `affiliation` Organization, profiles), the
-publisher and the tags as keywords. The JSON is escaped like Django's `json_script`, so no
-value (a title holding `</script>`) can close the element.
+publisher and the tags as keywords; every address is on `SITE_URL` (articles/links.py). The
+JSON is escaped like Django's `json_script`, so no value (a title holding `</script>`) can
+close the element.
 """
 
 import json
@@ -13,23 +14,24 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import social
+from .links import absolute_url
 
 # The same escapes as Django's json_script: nothing in the data can close the script element.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def person(author, request):
+def person(author):
     data = {
         "@type": "Person",
         "name": author.name,
-        "url": request.build_absolute_uri(author.get_absolute_url()),
+        "url": absolute_url(author.get_absolute_url()),
     }
     if author.role:
         data["jobTitle"] = author.role
     if author.affiliation:
         data["affiliation"] = {"@type": "Organization", "name": author.affiliation}
     if author.photo:
-        data["image"] = request.build_absolute_uri(author.photo.url)
+        data["image"] = absolute_url(author.photo.url)
     links = [url for _label, url in author.social_links]
     if links:
         data["sameAs"] = links
@@ -43,9 +45,9 @@ def publisher():
     return data
 
 
-def news_article_data(article, request):
+def news_article_data(article):
     """The `NewsArticle` as a dict. Needs the article's kind, bylines and tags prefetched."""
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = absolute_url(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -55,7 +57,7 @@ def news_article_data(article, request):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "inLanguage": social.language_tag(),
     }
-    image = social.featured_image(article, request)
+    image = social.featured_image(article)
     if image:
         data["image"] = [
             {
@@ -73,7 +75,7 @@ def news_article_data(article, request):
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
     data["dateModified"] = social.modified_at(article).isoformat()
-    data["author"] = [person(author, request) for author in article.ordered_authors]
+    data["author"] = [person(author) for author in article.ordered_authors]
     data["publisher"] = publisher()
     data["keywords"] = [tag.name for tag in article.tags.all()]
     if article.kind_id:
@@ -81,9 +83,9 @@ def news_article_data(article, request):
     return data
 
 
-def news_article(article, request):
+def news_article(article):
     """The `<script type="application/ld+json">` element for the article page."""
-    payload = json.dumps(news_article_data(article, request), ensure_ascii=False)
+    payload = json.dumps(news_article_data(article), ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(payload.translate(_SCRIPT_ESCAPES)),

@@ -16,7 +16,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import search, share, sharing, social, structured_data
+from . import links, search, share, sharing, social, structured_data
 from .models import Article, Kind, Tag
 
 
@@ -50,12 +50,12 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        canonical_url = links.absolute_url(article.get_absolute_url())
         live = Article.objects.published()
         return super().get_context_data(
             canonical_url=canonical_url,
-            social_tags=social.article_tags(article, self.request),
-            structured_data=structured_data.news_article(article, self.request),
+            social_tags=social.article_tags(article),
+            structured_data=structured_data.news_article(article),
             related_articles=live.related_to(article),
             previous_article=live.before(article).only("title", "slug").first(),
             next_article=live.after(article).only("title", "slug").first(),

@@ -2,15 +2,16 @@
 
 Only approved comments appear, and a reply only when every comment above it is approved too
 (the same threads `{% comment_section %}` draws). A commenter's address is never read: the
-query loads only what an entry shows.
+query loads only what an entry shows. Addresses are on `SITE_URL`, like the article feeds'.
 """
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
+from articles.feeds import SiteFeed
+from articles.links import absolute_url
 from articles.models import Article
 
 from .models import Comment
@@ -40,7 +41,7 @@ def shown_comments(article):
     return sorted(shown, key=lambda comment: (comment.created_at, comment.pk), reverse=True)
 
 
-class ArticleCommentsFeed(Feed):
+class ArticleCommentsFeed(SiteFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Article.objects.published(), slug=slug)
 
@@ -48,7 +49,7 @@ class ArticleCommentsFeed(Feed):
         return f"Comments on {article.title} — {settings.SITE_NAME}"
 
     def link(self, article):
-        return f"{article.get_absolute_url()}#comments"
+        return absolute_url(f"{article.get_absolute_url()}#comments")
 
     def description(self, article):
         return f"Readers' comments on {article.title}."

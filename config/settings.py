@@ -42,15 +42,16 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Byline")
 SITE_TAGLINE = env("SITE_TAGLINE", default="Analysis and commentary")
-# The public site's origin. Every link in an email (and the editors' share links) is built on
-# it, never on the request's Host header; production must name it.
+# The public site's origin. Every absolute address the site gives out (canonical links, preview
+# tags, structured data, feeds, the sitemap, robots.txt, share links, links in emails) is built
+# on it, never on the request's Host header (articles/links.py); production must name it.
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
 SITE_URL = env("SITE_URL", default=DEVELOPMENT_SITE_URL if DEBUG else "")
 if not DEBUG and SITE_URL.rstrip("/") in ("", DEVELOPMENT_SITE_URL):
     raise ImproperlyConfigured(
         "SITE_URL must be set to the public site's address when DEBUG is off "
-        "(e.g. SITE_URL=https://news.example): links in emails are built from it, never from "
-        "the request's Host header."
+        "(e.g. SITE_URL=https://news.example): canonical links, feeds, the sitemap and links in "
+        "emails are built from it, never from the request's Host header."
     )
 _site_url = urlsplit(SITE_URL)
 if (

@@ -139,8 +139,8 @@ def test_default_database_is_sqlite_beside_manage_py():
 
 SITE_URL_MESSAGE = (
     "SITE_URL must be set to the public site's address when DEBUG is off "
-    "(e.g. SITE_URL=https://news.example): links in emails are built from it, never from the "
-    "request's Host header."
+    "(e.g. SITE_URL=https://news.example): canonical links, feeds, the sitemap and links in "
+    "emails are built from it, never from the request's Host header."
 )
 
 

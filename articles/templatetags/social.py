@@ -6,13 +6,15 @@ from django import template
 from django.utils.text import Truncator
 
 from .. import social
+from ..links import absolute_url
 
 register = template.Library()
 
 
 def canonical_url(request):
-    """The page's absolute address without its query string, except a page number past 1."""
-    url = request.build_absolute_uri(request.path)
+    """The page's address on the public site (`SITE_URL`, whatever host the request came in
+    on), without its query string except a page number past 1."""
+    url = absolute_url(request.path)
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
         url += f"?page={int(page)}"

@@ -2,7 +2,7 @@ import datetime
 
 import feedparser
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +79,20 @@ class CommentFeedTests(TestCase):
             )
             assert abs(published - self.first.created_at) < datetime.timedelta(seconds=1)
             assert feed.feed.title == "Comments on Ports — Byline"
+
+    @override_settings(SITE_URL="https://news.example", ALLOWED_HOSTS=["internal.example"])
+    def test_feeds_link_to_site_url_whatever_the_host(self):
+        for url in feed_urls(self.article):
+            response = self.client.get(url, headers={"host": "internal.example"})
+            feed = parse(response)
+
+            assert "internal.example" not in response.content.decode()
+            links = {link.rel: link.href for link in feed.feed.links}
+            assert links["alternate"] == "https://news.example/articles/ports/#comments"
+            assert links["self"] == f"https://news.example{url}"
+            assert feed.entries[1].link == (
+                f"https://news.example/articles/ports/#comment-{self.first.pk}"
+            )
 
     def test_feeds_never_show_an_address_or_its_digest(self):
         digest = Comment.objects.get(pk=self.first.pk).email_digest
