@@ -5,7 +5,10 @@ admin's inline image page (`ArticleAdmin.inline_image_view`), whose upload is ch
 every other image (`config.validators.validate_image_upload`: format allow-list, no SVG, size
 and pixel caps, a full decode), stripped of its metadata (`config.images.without_metadata`)
 and stored under `articles/inline/<year>/<month>/`, named by the format found in it. The body
-then refers to it by URL inside `<figure><img><figcaption>`, which `articles/sanitize.py` keeps.
+then refers to it inside `<figure><img><figcaption>`, which `articles/sanitize.py` keeps, by the
+address storage gives: root-relative (`/media/…`) with the default storage, so the published
+body never names the host the editor reached the admin on and works on every host the site
+answers on (feeds make it absolute on `SITE_URL`, articles/feeds.py).
 """
 
 from pathlib import PurePosixPath
@@ -49,7 +52,7 @@ def inline_image_name(original_name, image_format):
 
 
 def store_inline_image(upload):
-    """Store a validated upload without its metadata; return its public URL."""
+    """Store a validated upload without its metadata; return its URL (`/media/…`)."""
     cleaned = without_metadata(upload)
     name = default_storage.save(
         inline_image_name(upload.name, cleaned.image_format), cleaned.content

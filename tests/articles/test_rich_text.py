@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image
 
@@ -278,6 +278,23 @@ class InlineImageUploadTests(TestCase):
         assert 'data-editor-callback="-1"' in html
         assert 'data-url="/media/articles/inline/' in html
         assert "articles/admin/inline_image_picker.js" in html
+
+    @override_settings(SITE_URL="https://news.example", ALLOWED_HOSTS=["admin.internal.example"])
+    def test_upload_page_offers_a_root_relative_address_never_the_admin_host(self):
+        """The address goes into a published body: not the host the editor reached the admin
+        on, and not bound to any host, so it works wherever the site is served."""
+        self.client.force_login(self.editor)
+
+        response = self.client.post(
+            self.url, {"image": png_upload()}, headers={"host": "admin.internal.example"}
+        )
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "admin.internal.example" not in html
+        (offered,) = re.findall(r'readonly value="([^"]*)"', html)
+        assert re.fullmatch(r"/media/articles/inline/\d{4}/\d{2}/photo-[a-z0-9]{8}\.png", offered)
+        assert f'data-url="{offered}"' in html
 
     def test_svg_upload_is_refused(self):
         self.client.force_login(self.editor)
