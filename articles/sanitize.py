@@ -8,12 +8,18 @@ listed here is dropped: scripts, styles, event-handler attributes, `javascript:`
 Text pasted from Word also loses what only Word understands: conditional comments, the fake
 list bullets in `<![if !supportLists]>` blocks, `mso-` styles, `<o:p>` and the empty
 `&nbsp;` paragraphs it uses for spacing, so it arrives as plain paragraphs.
+
+An address on one of the site's own hosts (an image or article link copied while browsing an
+internal host) is stored root-relative (`articles.links.site_relative`), so a published body
+never names a host and works on every one the site answers on.
 """
 
 import re
 
 import nh3
 from django.utils.html import strip_tags
+
+from .links import site_relative
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6",
@@ -36,11 +42,16 @@ ALLOWED_ATTRIBUTES = {
 }
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src", "cite"}
 
 # Word's "downlevel-revealed" blocks hold the bullets and numbers it draws by hand for lists.
 WORD_LIST_MARKERS = re.compile(r"<!\[if !support\w*\]>.*?<!\[endif\]>", re.IGNORECASE | re.DOTALL)
 EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0|<br>)*</p>")
 PARAGRAPH_EDGE_SPACE = re.compile(r"(?<=<p>)\s+|\s+(?=</p>)")
+
+
+def _site_addresses_relative(tag, attribute, value):
+    return site_relative(value) if attribute in URL_ATTRIBUTES else value
 
 
 def sanitize_html(html: str) -> str:
@@ -50,6 +61,7 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_site_addresses_relative,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

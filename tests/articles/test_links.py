@@ -13,7 +13,7 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from lxml import etree
 
-from articles.links import absolute_url
+from articles.links import absolute_url, site_relative
 from tests.articles.images import png_upload
 from tests.factories import ArticleFactory, AuthorFactory, KindFactory
 
@@ -47,6 +47,24 @@ class AbsoluteUrlTests(SimpleTestCase):
     @override_settings(SITE_URL=PUBLIC)
     def test_non_ascii_characters_are_percent_encoded(self):
         assert absolute_url("/tags/café/") == f"{PUBLIC}/tags/caf%C3%A9/"
+
+
+@override_settings(SITE_URL=PUBLIC, ALLOWED_HOSTS=[INTERNAL_HOST])
+class SiteRelativeTests(SimpleTestCase):
+    def test_an_address_on_an_allowed_host_loses_its_origin(self):
+        assert site_relative(f"http://{INTERNAL_HOST}/media/a.png?v=2") == "/media/a.png?v=2"
+
+    def test_an_address_elsewhere_is_kept(self):
+        assert site_relative("https://elsewhere.example/a/") == "https://elsewhere.example/a/"
+
+    def test_a_relative_address_is_kept(self):
+        assert site_relative("/articles/x/") == "/articles/x/"
+
+    def test_a_malformed_address_is_kept_not_an_error(self):
+        assert site_relative("https://[news.example/x/") == "https://[news.example/x/"
+        assert site_relative(f"https://{INTERNAL_HOST}:99999/x/") == (
+            f"https://{INTERNAL_HOST}:99999/x/"
+        )
 
 
 @override_settings(SITE_URL=PUBLIC, ALLOWED_HOSTS=["testserver", INTERNAL_HOST])
@@ -110,6 +128,16 @@ class PublicAddressesIgnoreTheHostTests(TestCase):
         html = self.get(self.article.get_absolute_url()).content.decode()
 
         assert quote(f"{PUBLIC}/articles/customs/", safe="") in html
+
+    def test_a_body_pasted_from_the_internal_host_is_published_without_it(self):
+        article = ArticleFactory(
+            body=f'<figure><img src="https://{INTERNAL_HOST}/media/map.png" alt="Map"></figure>'
+        )
+
+        html = self.get(article.get_absolute_url(), host="testserver").content.decode()
+
+        assert INTERNAL_HOST not in html
+        assert '<img src="/media/map.png" alt="Map">' in html
 
     def test_list_pages_canonical_and_og_url_are_on_site_url(self):
         for path in ["/", "/tags/trade/", "/authors/amara/", "/kinds/analysis/", "/archive/"]:

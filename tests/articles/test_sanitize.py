@@ -1,4 +1,5 @@
 import pytest
+from django.test import SimpleTestCase, override_settings
 
 from articles.sanitize import sanitize_html
 
@@ -177,3 +178,51 @@ def test_sanitising_twice_changes_nothing():
     )
 
     assert sanitize_html(once) == once
+
+
+@override_settings(
+    SITE_URL="https://news.example",
+    ALLOWED_HOSTS=["news.example", "www.news.example", "admin.internal.example", ".example.org"],
+)
+class SiteAddressesInBodiesTests(SimpleTestCase):
+    """An address on one of the site's own hosts is stored root-relative, so a body pasted
+    while browsing an internal host names no host and works on every one the site answers on."""
+
+    def test_images_links_and_quotations_on_the_sites_hosts_become_root_relative(self):
+        cleaned = sanitize_html(
+            '<p><a href="https://admin.internal.example/articles/other/?page=2#notes">a</a>'
+            '<img src="http://WWW.news.example/media/articles/inline/2025/03/map.png" alt="Map">'
+            '<q cite="https://news.example:443/articles/speech/">b</q>'
+            '<img src="//admin.internal.example/media/x.png" alt=""></p>'
+        )
+
+        assert "example" not in cleaned
+        assert 'href="/articles/other/?page=2#notes"' in cleaned
+        assert 'src="/media/articles/inline/2025/03/map.png"' in cleaned
+        assert 'cite="/articles/speech/"' in cleaned
+        assert 'src="/media/x.png"' in cleaned
+
+    def test_the_site_url_with_no_path_becomes_the_front_page(self):
+        assert sanitize_html('<a href="https://news.example">Home</a>') == (
+            '<a href="/" rel="noopener noreferrer">Home</a>'
+        )
+
+    def test_other_sites_keep_their_whole_address(self):
+        kept = [
+            "https://elsewhere.example/articles/x/",
+            "https://blog.example.org/post/",  # a wildcard host may be another site
+            "https://news.example:8443/metrics/",  # another port is another service
+            "https://news.example.evil.example/x/",
+            "https://user@news.example/x/",
+            "mailto:desk@news.example",
+        ]
+        for href in kept:
+            cleaned = sanitize_html(f'<a href="{href}">x</a>')
+
+            assert cleaned == f'<a href="{href}" rel="noopener noreferrer">x</a>', href
+
+    @override_settings(ALLOWED_HOSTS=["*"])
+    def test_a_catch_all_allowed_host_makes_no_address_relative(self):
+        cleaned = sanitize_html('<a href="https://elsewhere.example/x/">x</a>')
+
+        assert 'href="https://elsewhere.example/x/"' in cleaned
