@@ -5,16 +5,29 @@ hash a guessed address and compare, so the "hidden" address is one dictionary aw
 draws a small symmetric identicon instead, inline in the page as SVG (so there is no avatar
 URL at all, and no extra request or query per comment).
 
-The pattern and colour come from `privacy.keyed_token("avatar", …)` of the comment's lookup
-digest (itself a keyed HMAC of the normalised address, comments/privacy.py):
+Each comment stores the value its avatar is drawn from (`Comment.avatar_key`), decided when
+the comment is saved, so drawing reads neither the address nor its digest. That value is:
 
-- the same address always draws the same avatar, whatever the case or spacing typed;
-- the value is keyed for the "avatar" purpose, so it is of no use for lookups, and nobody
-  without the site's keys can compute an avatar for a guess;
-- only 24 bits of it are drawn (15 cells and a hue), far too few to identify an address.
+- the address's avatar (`address_key`) for a comment its owner is known to have written:
+  posted from a browser holding the address's proof cookie (moderation.receive), written in a
+  browser that later confirmed the address (verification.confirm_address, which also
+  publishes the comments it held, moderation.release_identity_holds), or written by staff
+  under their account's address (Comment.save). Those comments share one avatar, whatever
+  the case or spacing typed;
+- otherwise an avatar of the comment's own (`comment_key`, random). Anyone may type any
+  address: were the avatar drawn from the address typed, a comment posted under a guessed
+  address would show its owner's avatar exactly when the guess is right (issue 10), and an
+  impostor would look like the owner. Erasing an address's data (comments/personal_data.py)
+  gives its comments such an avatar too.
 
-The digest is already loaded with each comment; the address itself is never decrypted to draw.
+The address's avatar is `privacy.keyed_token("avatar", …)` of the address's lookup digest
+(itself a keyed HMAC of the normalised address, comments/privacy.py): keyed for the "avatar"
+purpose, so it is of no use for lookups, and nobody without the site's keys can compute one
+for a guess. Only 24 bits of a value are drawn (15 cells and a hue), far too few to identify
+an address.
 """
+
+import secrets
 
 from django.utils.html import format_html
 
@@ -24,14 +37,17 @@ GRID = 5  # cells per side; the left half is mirrored onto the right
 COLUMNS = (GRID + 1) // 2  # 3 columns are drawn, 2 mirrored: 15 cells
 
 
-def avatar_value(comment):
-    """The keyed avatar value (bytes) for a comment's author.
+def address_key(email_digest):
+    """The avatar value (hex) of the address whose lookup digest is `email_digest`.
 
-    Based on the address's digest when there is one, else on the name (a comment always has
-    an address when posted through the form; this keeps odd rows drawable).
+    Migration 0009 computed the same value for the comments stored before it.
     """
-    seed = comment.email_digest or f"name:{' '.join(comment.name.split()).lower()}"
-    return bytes.fromhex(keyed_token("avatar", seed))
+    return keyed_token("avatar", email_digest)
+
+
+def comment_key():
+    """A new avatar value (hex) for one comment alone."""
+    return secrets.token_hex(32)
 
 
 def cells(value):
@@ -71,5 +87,5 @@ def render_svg(value, size=40):
 
 
 def avatar_svg(comment, size=40):
-    """The commenter's avatar as inline SVG markup."""
-    return render_svg(avatar_value(comment), size=size)
+    """The comment's avatar as inline SVG markup, drawn from its stored `avatar_key`."""
+    return render_svg(bytes.fromhex(comment.avatar_key), size=size)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from . import avatars
 from .privacy import EncryptedEmailField, digest
 
 
@@ -103,6 +104,14 @@ class Comment(models.Model):
         help_text="Digest of the form served and the text posted: the same page posted twice "
         "is stored once (comments/moderation.py, submission_key).",
     )
+    avatar_key = models.CharField(
+        max_length=64,
+        default=avatars.comment_key,
+        editable=False,
+        help_text="What the avatar beside the comment is drawn from (comments/avatars.py): its "
+        "address's avatar when its owner is known to have written it (from a browser proving "
+        "the address, or staff), else one of its own.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -134,6 +143,8 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs):
         self.email_digest = digest(self.email)
+        if self._state.adding and self.is_staff_reply:
+            self.draw_address_avatar()
         if self.parent_id is not None and not self.depth:
             self.depth = self.parent.depth + 1
         update_fields = kwargs.get("update_fields")
@@ -144,6 +155,18 @@ class Comment(models.Model):
     @property
     def is_staff_reply(self):
         return self.staff_user_id is not None
+
+    def draw_address_avatar(self):
+        """Give the comment its address's avatar (not saved): only for a comment the address's
+        owner is known to have written (comments/avatars.py). Without an address it keeps its
+        own."""
+        email_digest = digest(self.email)
+        if email_digest:
+            self.avatar_key = avatars.address_key(email_digest)
+
+    def draw_own_avatar(self):
+        """Give the comment an avatar of its own (not saved), tied to no address."""
+        self.avatar_key = avatars.comment_key()
 
     @property
     def excerpt(self):

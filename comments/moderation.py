@@ -450,13 +450,16 @@ def receive(submission, rules):
     That is the new comment, or the stored one it repeats (`repeated_comment`): then nothing
     is stored, reviewed or announced again, and the reader is answered as for the stored one.
     Two copies of one posting arriving at once meet the unique submission key: the second
-    finds the first once it is stored.
+    finds the first once it is stored. A comment from a browser proving its address is drawn
+    with the address's avatar; any other with one of its own (comments/avatars.py).
     """
     earlier = repeated_comment(submission, rules)
     if earlier is not None:
         return earlier
     comment = submission.comment
     record_decision(review(submission, rules), comment)
+    if submission.address_proven:
+        comment.draw_address_avatar()
     try:
         with transaction.atomic():
             comment.save()
@@ -491,8 +494,9 @@ def release_identity_holds(commenter_address, browser_digest, rules=None):
 
     Called when the address's owner confirms it. Anyone may type an address, so confirming
     never publishes what other browsers wrote under it: those stay held, with their reasons,
-    for a moderator. Returns the approved comments (and sends `comment_approved` for each on
-    commit).
+    for a moderator. The approved comments are drawn with the address's avatar (their owner
+    wrote them; comments/avatars.py). Returns the approved comments (and sends
+    `comment_approved` for each on commit).
     """
     rules = rules or DiscussionSettings.current()
     if (
@@ -510,7 +514,16 @@ def release_identity_holds(commenter_address, browser_digest, rules=None):
             comment.held_reason = "approved: trusted commenter (address confirmed)"
             comment.moderation_rule = "trusted"
             comment.moderated_at = timezone.now()
-            comment.save(update_fields=["status", "held_reason", "moderation_rule", "moderated_at"])
+            comment.draw_address_avatar()
+            comment.save(
+                update_fields=[
+                    "status",
+                    "held_reason",
+                    "moderation_rule",
+                    "moderated_at",
+                    "avatar_key",
+                ]
+            )
             approved.append(comment)
             transaction.on_commit(
                 partial(signals.comment_approved.send, sender=Comment, comment=comment),

@@ -16,7 +16,8 @@ reveal nothing without the key.
 Erasure follows one rule, stated in `ERASURE_RULE` and shown to whoever asks for it:
 
 - approved comments stay on the page, anonymised as WordPress does: the name becomes
-  "Anonymous"; address, website, IP address and user agent are removed. The text stays, so
+  "Anonymous"; address, website, IP address and user agent are removed, and each draws an
+  avatar of its own rather than the address's (comments/avatars.py). The text stays, so
   the replies around it still make sense;
 - every other comment (held, spam, removed, withdrawn) was never public or is no longer: it
   is deleted, unless others replied to it while it was public, in which case it is anonymised
@@ -117,6 +118,7 @@ def erase(email):
             comment.user_agent = ""
             comment.browser_digest = ""
             comment.notify_replies = False
+            comment.draw_own_avatar()
             fields = [
                 "name",
                 "email",
@@ -125,6 +127,7 @@ def erase(email):
                 "user_agent",
                 "browser_digest",
                 "notify_replies",
+                "avatar_key",
             ]
             if comment.status != Comment.Status.APPROVED:
                 comment.body = ERASED_BODY

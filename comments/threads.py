@@ -147,7 +147,7 @@ def for_article(article, *, thread_depth):
     comments = (
         Comment.objects.approved()
         .filter(article=article)
-        .defer("email", "ip_address", "user_agent", "held_reason")
+        .defer("email", "email_digest", "ip_address", "user_agent", "held_reason")
     )
     return build(
         comments, thread_depth=thread_depth, author_user_ids=article_author_user_ids(article)

@@ -8,10 +8,12 @@ so that mail scanners following links confirm nothing). Confirming does three th
 - marks the address verified (`CommenterAddress.verified_at`): with an approved comment and no
   spam since, the address is trusted (moderation.trust_finding);
 - publishes the comments held only for lack of that confirmation, but only those posted from
-  the confirming browser (`moderation.release_identity_holds`). Anyone may type an address, and
-  anyone may have the link sent to it: comments written under the address in other browsers
-  stay held for a moderator. Each commenting browser carries a random id for this (the browser
-  cookie, below); comments store a keyed digest of it (`Comment.browser_digest`);
+  the confirming browser (`moderation.release_identity_holds`), and gives every comment that
+  browser wrote under the address the address's avatar (comments/avatars.py). Anyone may
+  type an address, and anyone may have the link sent to it: comments written under the
+  address in other browsers stay held for a moderator, each with an avatar of its own. Each
+  commenting browser carries a random id for this (the browser cookie, below); comments
+  store a keyed digest of it (`Comment.browser_digest`);
 - sets a proof cookie in that browser: signed, HttpOnly, SameSite=Lax, Secure over HTTPS. It
   holds the ids of the addresses proven in this browser, never an address or a hash of one.
   WordPress trusts whoever types a known address; Byline approves a trusted address's comment
@@ -42,7 +44,7 @@ from django_tasks import task
 
 from articles.links import absolute_url
 
-from . import moderation, signals
+from . import avatars, moderation, signals
 from .models import Comment, CommenterAddress
 from .privacy import digest, keyed_token
 
@@ -229,13 +231,16 @@ def confirm_address(commenter_address, browser_digest=""):
     and tell others.
 
     `browser_digest` names the confirming browser (`browser_digest(request)`): comments held
-    under the address from any other browser stay held. Each published comment gets
+    under the address from any other browser stay held, and only this browser's comments take
+    the address's avatar (`draw_address_avatar`). Each published comment gets
     `comment_approved` on commit; `address_confirmed` (sender=CommenterAddress,
     commenter_address=...) is sent on commit.
     """
     if commenter_address.verified_at is None:
         commenter_address.verified_at = timezone.now()
         commenter_address.save(update_fields=["verified_at"])
+    if browser_digest:
+        draw_address_avatar(commenter_address, browser_digest)
     published = moderation.release_identity_holds(commenter_address, browser_digest)
     held_elsewhere = moderation.identity_holds(commenter_address)
     if browser_digest:
@@ -247,6 +252,14 @@ def confirm_address(commenter_address, browser_digest=""):
         robust=True,
     )
     return Confirmation(published, held_elsewhere.count())
+
+
+def draw_address_avatar(commenter_address, browser_digest):
+    """Give the address's avatar to every comment written under it from the confirming browser
+    (comments/avatars.py): its owner wrote them. What other browsers wrote keeps its own."""
+    return Comment.objects.filter(
+        email_digest=commenter_address.email_digest, browser_digest=browser_digest
+    ).update(avatar_key=avatars.address_key(commenter_address.email_digest))
 
 
 # The browser id ----------------------------------------------------------------------------

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from articles.models import Article, Byline, Kind
 from authors.models import Author
+from comments import avatars
 from comments.models import Comment
+from comments.privacy import digest
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -98,6 +100,16 @@ class CommentFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"reader{n}@mail.example")
     body = "A thoughtful reply to the piece."
     status = Comment.Status.APPROVED
+
+    class Params:
+        # Posted from a browser that proves the address (its proof cookie): approved as a
+        # trusted commenter's, and drawn with the address's avatar (comments/avatars.py).
+        proven = factory.Trait(
+            moderation_rule="trusted",
+            avatar_key=factory.LazyAttribute(
+                lambda comment: avatars.address_key(digest(comment.email))
+            ),
+        )
 
 
 class HeldCommentFactory(CommentFactory):

@@ -22,6 +22,7 @@ import tempfile
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import time_machine
 from django.contrib.sessions.models import Session
@@ -34,8 +35,9 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from authors.models import Author
-from comments import moderation
-from comments.models import Comment
+from comments import moderation, verification
+from comments.models import Comment, CommenterAddress
+from comments.privacy import digest
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 from tests.test_email_privacy import SKIPPED_PREFIXES, leaks, needles, same_origin_links
 
@@ -132,6 +134,10 @@ def fill_comments(moderator):
         body="A threaded reply.",
     )
     assert reply.parent == first
+    # The first reader confirms the address, following the link sent to it in the browser they
+    # wrote from: their next comment is drawn with the address's avatar.
+    link = verification.confirmation_url(CommenterAddress.objects.get(email_digest=digest(FIRST)))
+    assert reader.post(urlsplit(link).path).status_code == 200
     again = submit_comment(
         reader, article, "203.0.113.10", name="Zeta Quill", email=FIRST, body="Again, later."
     )
@@ -148,8 +154,10 @@ def clear_text_findings(text, where):
     found = []
     for address in ADDRESSES:
         forms = needles(address)
-        # Byline's own keyed digest is stored on purpose (lookups); everything else must not be.
+        # Byline's own keyed values are stored on purpose (the lookup digest, the avatar of the
+        # comments the address's owner proved); everything else must not be.
         forms.pop("lookup digest")
+        forms.pop("avatar value")
         for label, needle in forms.items():
             if needle.lower() in text:
                 found.append((address, label, where))
@@ -367,6 +375,9 @@ class PublicPagesTests(TestCase):
         for name in ("Zeta Quill", "Reply Only", "A threaded reply."):
             assert name in article
         assert article.count('class="comment__avatar"') == 3
+        # One of them is drawn from its address's avatar value, which the scan looks for.
+        again = Comment.objects.get(body="Again, later.")
+        assert again.avatar_key == needles(FIRST)["avatar value"]
         assert f"{article_url}?replyto={Comment.objects.get(name='Reply Only').pk}" in pages
         for url in ("/", "/feed/", "/tags/scanned/", "/tags/scanned/feed/"):
             assert pages[url].status_code == 200, url

@@ -13,7 +13,6 @@ import sys
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 from django.apps import apps
@@ -23,8 +22,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from articles.models import Tag
-from comments import moderation
-from comments.avatars import avatar_value
+from comments import avatars, moderation
 from comments.models import Comment
 from comments.privacy import digest
 from tests.comments.posting import form_extras
@@ -94,7 +92,8 @@ def needles(address):
             ).hexdigest()
     # Byline's own keyed values never leave the server either.
     forms["lookup digest"] = digest(address)
-    forms["avatar value"] = avatar_value(SimpleNamespace(email_digest=digest(address))).hex()
+    # The value an address's avatar is drawn from, stored with the comments its owner proved.
+    forms["avatar value"] = avatars.address_key(digest(address))
     return forms
 
 
@@ -201,7 +200,9 @@ class EmailPrivacyTests(TestCase):
         main = cls.articles[0]
 
         staff = StaffFactory(username="staff-replier", email=STAFF_REPLIER)
-        cls.approved = CommentFactory(article=main, name="Known Reader", email=APPROVED_READER)
+        cls.approved = CommentFactory(
+            article=main, name="Known Reader", email=APPROVED_READER, proven=True
+        )
         cls.pending = HeldCommentFactory(article=main, name="Pending Person", email=PENDING_READER)
         cls.reply = CommentFactory(
             article=main, parent=cls.approved, name="Reply Writer", email=APPROVED_REPLIER
@@ -387,6 +388,16 @@ class LeakDetectorTests(TestCase):
         found = {(address, where) for address, _label, where in leaks(response)}
         assert (PENDING_READER, "headers") in found
         assert (FORM_PENDING, "cookies") in found
+
+    def test_the_avatar_value_searched_for_is_the_one_the_owners_comments_are_drawn_from(self):
+        # A precondition of the scans: a comment whose avatar is its address's is on a page.
+        proven = CommentFactory(email=APPROVED_READER, proven=True)
+        staff_reply = CommentFactory(
+            email=STAFF_REPLIER, staff_user=StaffFactory(email=STAFF_REPLIER)
+        )
+
+        assert proven.avatar_key == needles(APPROVED_READER)["avatar value"]
+        assert staff_reply.avatar_key == needles(STAFF_REPLIER)["avatar value"]
 
     def test_detector_finds_nothing_in_a_clean_page(self):
         assert leaks(HttpResponse("<p>Known Reader wrote: hello.</p>")) == []

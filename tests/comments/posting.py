@@ -2,7 +2,14 @@
 
 import time
 
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from comments import verification
 from comments.forms import form_token
+from comments.models import CommenterAddress
+from comments.privacy import digest
 
 
 def served_token(seconds_ago=60):
@@ -30,3 +37,15 @@ def valid_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def prove_address(client, address):
+    """Give `client` the proof cookie of `address`, verified, as its confirmation link would."""
+    commenter, _ = CommenterAddress.objects.get_or_create(
+        email_digest=digest(address), defaults={"email": address}
+    )
+    commenter.verified_at = commenter.verified_at or timezone.now()
+    commenter.save()
+    response = HttpResponse()
+    verification.set_proof_cookie(RequestFactory().get("/"), response, commenter)
+    client.cookies[verification.PROOF_COOKIE] = response.cookies[verification.PROOF_COOKIE].value

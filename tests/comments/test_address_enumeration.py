@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import verification
+from comments.avatars import avatar_svg
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
 from tests.comments.html import input_value, page_text
@@ -39,6 +40,7 @@ TOKEN_COOKIES = {"csrftoken", "messages", verification.BROWSER_COOKIE}
 #: Content-Length follows from the body, which is compared masked; X-Request-ID is new for
 #: every request (config/logs.py).
 UNCOMPARED_HEADERS = {"Content-Length", "X-Request-ID"}
+AVATAR = re.compile(r'<svg class="comment__avatar".*?</svg>', re.S)
 
 
 def masked_content(content, address):
@@ -66,6 +68,11 @@ def snapshot(response, address):
     }
 
 
+def avatar_beside(content, pk):
+    """The avatar drawn beside comment `pk` on a page."""
+    return AVATAR.search(content.split(f'id="comment-{pk}"', 1)[1]).group(0)
+
+
 def rules(**changes):
     DiscussionSettings.objects.filter(pk=DiscussionSettings.current().pk).update(**changes)
 
@@ -80,8 +87,9 @@ class SameAnswerTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.article = ArticleFactory(title="Tariff talks")
+        # Posted from the owner's own browser: drawn with the address's avatar.
         cls.public = CommentFactory(
-            article=cls.article, name="Owner", email=KNOWN, body=PUBLIC_TEXT
+            article=cls.article, name="Owner", email=KNOWN, body=PUBLIC_TEXT, proven=True
         )
 
     def post_url(self):
@@ -184,26 +192,43 @@ class KnownAddressAnswersLikeAnyTests(SameAnswerTestCase):
 class ApproveEveryCommentAnswersLikeAnyTests(SameAnswerTestCase):
     """With every comment approved on arrival, the posting is published under either address.
 
-    The new comment's id and its avatar (drawn from the address typed) are masked: they differ
-    between two postings whatever the address. A disallowed address cannot answer like the
-    others in this mode (its comment is not published), so it is not among these cases.
+    The new comment's id differs between two postings whatever the address, and so does its
+    avatar: a comment from a browser that does not prove its address draws an avatar of its
+    own (comments/avatars.py). Both are masked, the avatar only once it is shown not to be the
+    owner's: a guessed address never gets the owner's avatar. Every other avatar on the page
+    (the owner's) is compared as it is. A disallowed address cannot answer like the others in
+    this mode (its comment is not published), so it is not among these cases.
     """
 
     modes = [DiscussionSettings.Mode.APPROVE_ALL]
 
     def answers(self, address, **kwargs):
         answers = super().answers(address, **kwargs)
+        owners_avatar = avatar_beside(answers[-1]["body"], self.public.pk)
+        assert owners_avatar == avatar_svg(self.public)
+        checked = 0
         for answer in answers:
+            body = answer["body"]
+            for pk in {int(pk) for pk in re.findall(r'id="comment-(\d+)"', body)}:
+                if pk != self.public.pk:
+                    avatar = avatar_beside(body, pk)
+                    assert avatar != owners_avatar, f"{address} drew the owner's avatar"
+                    body = body.replace(avatar, "NEW COMMENT'S AVATAR")
+                    checked += 1
+            answer["body"] = body
             for part in ("body", "headers"):
                 text = repr(answer[part])
                 text = re.sub(r"comment-\d+", "comment-N", text)
                 text = re.sub(r"replyto=\d+", "replyto=N", text)
-                text = re.sub(r'<svg class="comment__avatar".*?</svg>', "AVATAR", text)
                 answer[part] = text
+        assert checked  # the new comment was on a page, and its avatar was checked
         return answers
 
     def test_repeating_a_public_comment_under_its_address_publishes_it_like_a_first_post(self):
         self.assert_same_answers(KNOWN)
+
+    def test_the_address_in_another_case_is_published_like_a_first_post_too(self):
+        self.assert_same_answers("Owner@Private-Mail.EXAMPLE", body="Another thought.")
 
     def test_a_trusted_address_typed_in_another_browser_is_published_like_any(self):
         CommenterAddress.objects.create(email=KNOWN, verified_at=timezone.now())
