@@ -128,15 +128,22 @@ def flood_network(ip_address):
     return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
-def flood_wait(ip_address, address, rules):
+def flood_wait(ip_address, address, rules, *, address_proven=False):
     """Count one posting from this IP and address; return the seconds to wait if over a limit.
 
     Every posting counts, refused ones too (a form with errors): otherwise an invalid form
-    would probe for free. `address` is counted only when the form holds a valid one (None
-    otherwise); IPv6 counts per /64 (`flood_network`). Counters live in the configured cache,
-    one per fixed window (a minute per IP, an hour per address), incremented atomically so
-    concurrent requests cannot both slip under the limit. A limit of 0 turns its counter off.
-    Returns 0 when the posting may go ahead.
+    would probe for free. The IP is counted first (IPv6 per /64, `flood_network`), and a
+    posting its limit refuses stops there, uncounted against the address: one IP cannot use up
+    an address's hour faster than its own limit lets it post. The address is counted next,
+    when the form holds a valid one (`address`, else None), unless this browser proves it
+    (`address_proven`: its proof cookie, comments/verification.py). Anyone may type an address,
+    so postings from other browsers, from many IPs, can use up its hour unseen (a refused form
+    stores nothing); its owner's browser is not locked out by them, and is still limited per
+    IP. Whether Byline knows the address plays no part in the answer.
+
+    Counters live in the configured cache, one per fixed window (a minute per IP, an hour per
+    address), incremented atomically so concurrent requests cannot both slip under the limit.
+    A limit of 0 turns its counter off. Returns 0 when the posting may go ahead.
 
     While the cache is unreachable the limits fail open: the Redis backend (config/cache.py)
     answers `incr` as for a missing key, so each posting counts as the first of its window.
@@ -147,21 +154,29 @@ def flood_wait(ip_address, address, rules):
     if ip_address and rules.comments_per_ip_per_minute:
         network = flood_network(ip_address)
         limits.append(("ip", network, 60, rules.comments_per_ip_per_minute))
-    if address and rules.comments_per_address_per_hour:
+    if address and not address_proven and rules.comments_per_address_per_hour:
         limits.append(("address", digest(address), 3600, rules.comments_per_address_per_hour))
-    wait = 0
     for kind, key, window, limit in limits:
-        bucket = int(now // window)
-        cache_key = f"comments:flood:{kind}:{key}:{bucket}"
-        cache.add(cache_key, 0, timeout=window + 5)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr, or the cache is down: start again
-            cache.add(cache_key, 1, timeout=window + 5)
-            count = 1
-        if count > limit:
-            wait = max(wait, int((bucket + 1) * window - now) + 1)
-    return wait
+        wait = _count_posting(f"comments:flood:{kind}:{key}", window, limit, now)
+        if wait:
+            return wait
+    return 0
+
+
+def _count_posting(counter, window, limit, now):
+    """Count one posting in the current `window` of `counter`; the seconds to wait when that
+    makes more than `limit`, else 0."""
+    bucket = int(now // window)
+    cache_key = f"{counter}:{bucket}"
+    cache.add(cache_key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr, or the cache is down: start again
+        cache.add(cache_key, 1, timeout=window + 5)
+        count = 1
+    if count > limit:
+        return int((bucket + 1) * window - now) + 1
+    return 0
 
 
 def submission_key(form_token, body):

@@ -35,9 +35,10 @@ def post_comment(request, slug):
 
     Refusals store nothing: a form error (closed, expired, malformed) re-renders the article
     page with the reader's text kept (400); too many postings, refused ones included, get the
-    429 page. What the rules decide (approved, held, spam) is stored with its reasons; the
-    same posting sent again is answered as the first and not stored twice. No answer depends
-    on whether the address typed is known (moderation.py).
+    429 page (per IP, then per address unless this browser proves it: moderation.flood_wait).
+    What the rules decide (approved, held, spam) is stored with its reasons; the same posting
+    sent again is answered as the first and not stored twice. No answer depends on whether
+    the address typed is known (moderation.py).
     """
     article = get_object_or_404(Article.objects.published(), slug=slug)
     rules = moderation.discussion_settings(request)
@@ -57,7 +58,13 @@ def post_comment(request, slug):
 def _take(request, article, form, rules):
     valid = form.is_valid()
     if form.staff_user is None:
-        wait = moderation.flood_wait(request.META.get("REMOTE_ADDR"), form.valid_address, rules)
+        address = form.valid_address
+        wait = moderation.flood_wait(
+            request.META.get("REMOTE_ADDR"),
+            address,
+            rules,
+            address_proven=verification.browser_proves(request, address),
+        )
         if wait:
             return _too_many(request, article, form, wait)
     if not valid:

@@ -270,3 +270,43 @@ class GuessingAnAddressTests(TestCase):
         assert all(answer == paused[0] for answer in paused)
         assert "already posted" not in page_text(refused[0]["body"])
         assert Comment.objects.count() == 1
+
+
+class AddressLimitAnswersLikeAnyTests(TestCase):
+    """An address's used-up hourly allowance is refused alike whether Byline knows the address,
+    trusts it and has its owner's browser proving it elsewhere, or has never seen it: only the
+    browser holding the proof is exempt, never the address itself."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+        CommentFactory(article=cls.article, name="Owner", email=KNOWN, proven=True)
+        CommenterAddress.objects.create(email=KNOWN, verified_at=timezone.now())
+
+    def answers(self, address):
+        """A fresh browser posts under `address` with the name left empty, from three IPs."""
+        url = reverse("comments:post", kwargs={"slug": self.article.slug})
+        with transaction.atomic():
+            cache.clear()
+            client = Client()
+            seen = [
+                snapshot(
+                    client.post(
+                        url, valid_data(name="", email=address), REMOTE_ADDR=f"198.51.100.{n}"
+                    ),
+                    address,
+                )
+                for n in range(1, 4)
+            ]
+            transaction.set_rollback(True)
+        cache.clear()
+        return seen
+
+    def test_a_known_addresss_allowance_runs_out_like_any_other(self):
+        rules(comments_per_ip_per_minute=0, comments_per_address_per_hour=2)
+
+        with time_machine.travel(ten_seconds_into_a_minute(), tick=False):
+            known, unknown = self.answers(KNOWN), self.answers(UNKNOWN)
+
+        assert [answer["status"] for answer in known] == [400, 400, 429]
+        assert known == unknown

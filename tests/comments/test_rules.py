@@ -22,7 +22,7 @@ from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
 from tests.comments.html import input_value, page_text, textarea_text
-from tests.comments.posting import form_extras
+from tests.comments.posting import form_extras, prove_address
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 ADDRESS = "ada.reader@mail.example"
@@ -477,6 +477,11 @@ def ten_seconds_into_next_minute():
     return now + datetime.timedelta(minutes=1, seconds=10)
 
 
+def ten_seconds_into_next_hour():
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    return now + datetime.timedelta(hours=1, seconds=10)
+
+
 class FloodControlTests(PostingTestCase):
     def test_the_ip_limit_answers_429_with_retry_after_and_keeps_the_text(self):
         rules(comments_per_ip_per_minute=2, comments_per_address_per_hour=0)
@@ -542,6 +547,61 @@ class FloodControlTests(PostingTestCase):
 
         assert answers == [400, 400, 429]
         assert other_address.status_code == 302
+
+    def test_a_posting_the_ip_limit_refuses_is_not_counted_against_the_address(self):
+        rules(comments_per_ip_per_minute=2, comments_per_address_per_hour=3)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [self.post(name="").status_code for _ in range(10)]
+            from_elsewhere = self.post(ip="198.51.100.2")
+
+        assert answers == [400, 400] + [429] * 8
+        assert from_elsewhere.status_code == 302  # the address counted 2 postings, not 10
+
+    def test_nobody_else_can_lock_the_owner_out_of_posting(self):
+        """Refused postings under the owner's address from one IP use up the address's hour,
+        unseen (nothing is stored): the browser that proves the address still posts."""
+        owner = Client()
+        prove_address(owner, ADDRESS)
+        limits = DiscussionSettings.current()
+        per_minute, per_hour = (
+            limits.comments_per_ip_per_minute,
+            limits.comments_per_address_per_hour,
+        )
+
+        with time_machine.travel(ten_seconds_into_next_hour(), tick=False) as clock:
+            attack = []
+            for _ in range(per_hour):  # as fast as the IP limit lets one IP post
+                attack.append(self.post(name="", ip="203.0.113.66").status_code)
+                if len(attack) % per_minute == 0:
+                    clock.shift(datetime.timedelta(minutes=1))
+            stranger = self.post(ip="198.51.100.9", body="Someone else under the address.")
+            owners = owner.post(
+                post_url(self.article), form_data(body="Still me."), REMOTE_ADDR="192.0.2.44"
+            )
+
+        assert attack == [400] * per_hour
+        assert stranger.status_code == 429
+        assert owners.status_code == 302
+        assert Comment.objects.filter(body="Still me.").exists()
+
+    def test_the_browser_proving_the_address_is_still_limited_per_ip(self):
+        rules(comments_per_ip_per_minute=2, comments_per_address_per_hour=1)
+        prove_address(self.client, ADDRESS)
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [self.post(body=f"Mine, {n}.").status_code for n in range(3)]
+
+        assert answers == [302, 302, 429]
+
+    def test_a_proof_of_another_address_does_not_lift_the_address_limit(self):
+        rules(comments_per_ip_per_minute=0, comments_per_address_per_hour=1)
+        prove_address(self.client, "someone.else@mail.example")
+
+        with time_machine.travel(ten_seconds_into_next_minute(), tick=False):
+            answers = [self.post(body=f"Under {ADDRESS}, {n}.").status_code for n in range(2)]
+
+        assert answers == [302, 429]
 
     def test_a_malformed_address_is_not_counted_per_address(self):
         rules(comments_per_ip_per_minute=0, comments_per_address_per_hour=1)
