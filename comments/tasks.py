@@ -2,6 +2,8 @@
 
 Tasks take ids, never an address (the task queue's table must not hold one), and look the
 rows up when they run: a comment withdrawn or an address erased in between sends nothing.
+A message the mail server refuses fails the task with an error naming rows, not addresses
+(comments/delivery.py).
 comments/notifications.py decides who is told of what and enqueues these.
 """
 
@@ -20,6 +22,7 @@ from django_tasks import task
 from articles.links import absolute_url
 
 from . import selfservice, verification
+from .delivery import MailNotSent, deliver
 from .models import Comment, CommenterAddress, DiscussionSettings
 from .moderation import MODERATE_PERMISSION
 
@@ -51,7 +54,7 @@ def _send_to_commenter(address, subject, template, context):
         "manage_days": settings.COMMENT_MANAGE_LINK_MAX_AGE_DAYS,
         "unsubscribe_url": unsubscribe,
     }
-    EmailMessage(
+    message = EmailMessage(
         subject=_subject(subject),
         body=_render(template, context),
         to=[address.email],
@@ -60,7 +63,8 @@ def _send_to_commenter(address, subject, template, context):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
-    ).send()
+    )
+    deliver(message, [address])
 
 
 def _address(email_digest):
@@ -138,7 +142,10 @@ def notify_moderators(follow_up=False):
         },
     )
     # One message, every moderator in Bcc: moderators do not learn each other's addresses.
-    EmailMessage(subject=_subject(subject), body=body, bcc=recipients).send()
+    deliver(
+        EmailMessage(subject=_subject(subject), body=body, bcc=recipients),
+        "the moderators' notice",
+    )
     return len(recipients)
 
 
@@ -166,8 +173,9 @@ def notify_authors(comment_pk):
         and author.user.email
         and author.user.pk != comment.staff_user_id
     ]
+    not_sent = []
     for user in users:
-        EmailMessage(
+        message = EmailMessage(
             subject=_subject(f"New comment on “{comment.article.title}”"),
             body=_render(
                 "author.txt",
@@ -178,7 +186,13 @@ def notify_authors(comment_pk):
                 },
             ),
             to=[user.email],
-        ).send()
+        )
+        try:
+            deliver(message, [user])
+        except MailNotSent as failure:  # the other authors are still told
+            not_sent.append(str(failure))
+    if not_sent:
+        raise MailNotSent("; ".join(not_sent))
     return len(users)
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from django_tasks import task
 from articles.links import absolute_url
 
 from . import avatars, moderation, signals
+from .delivery import deliver
 from .models import Comment, CommenterAddress
 from .privacy import digest, keyed_token
 
@@ -111,9 +112,9 @@ def send_confirmation(commenter_address_pk):
     if address is None:  # erased since
         return
     days = settings.COMMENT_CONFIRMATION_MAX_AGE_DAYS
-    send_mail(
+    message = EmailMessage(
         subject=f"Confirm your address for comments on {settings.SITE_NAME}",
-        message=(
+        body=(
             f"Someone, hopefully you, commented on {settings.SITE_NAME} with this address and "
             "asked for a confirmation link.\n\n"
             "To confirm it, open this link in the browser you commented from: confirming "
@@ -124,9 +125,9 @@ def send_confirmation(commenter_address_pk):
             "appear at once.\n\n"
             "If you did not comment, ignore this message: nothing happens without the link."
         ),
-        from_email=None,
-        recipient_list=[address.email],
+        to=[address.email],
     )
+    deliver(message, [address])
 
 
 # The link ----------------------------------------------------------------------------------

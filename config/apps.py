@@ -8,4 +8,9 @@ class NewsroomAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
+        from django.contrib import admin
+
         from . import checks  # noqa: F401  (registers the project's system checks)
+        from .task_results import register_task_results_admin
+
+        register_task_results_admin(admin.site)

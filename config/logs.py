@@ -10,6 +10,11 @@ paths carry (confirmation, manage, unsubscribe and share links): `loggable_path`
 URL argument by its name (`/comments/confirm/<token>/`) unless it is a public one (a slug, a
 year, an id), and a path that matches no URL keeps only the segments that look like a slug or
 a number. Records Django logs about a request ("Not Found: /path") get the same treatment.
+
+What reaches a record anyway is masked as it is written (`redacted`): text shaped like an email
+address (plain or URL-encoded) becomes `<email>`, and PostgreSQL's `DETAIL:` part of an error,
+which quotes row values (a comment's text, its author's name), becomes `DETAIL: <redacted>`,
+in the message and in each error of the traceback.
 """
 
 import contextvars
@@ -31,6 +36,62 @@ PUBLIC_URL_ARGUMENTS = {"slug", "year", "month", "day", "pk", "object_id", "page
 PUBLIC_SEGMENT = re.compile(r"[a-z0-9-]{0,100}")
 
 _request_id = contextvars.ContextVar("request_id", default=None)
+
+#: Text shaped like an email address: a local part (backslashes included, as bytes' repr
+#: escapes non-ASCII letters; an apostrophe, as in o'brien@, but not first, where it is the
+#: quote around a repr), then `@` or its URL encoding, then a domain with a dot.
+EMAIL_SHAPED = re.compile(r"[\w.!#$%&*+/=?^~\\-][\w.!#$%&'*+/=?^~\\-]*(?:@|%40)[\w-]+(?:\.[\w-]+)+")
+EMAIL_MASK = "<email>"
+#: PostgreSQL's DETAIL and all that follows it in the same error's text: the row values it
+#: quotes may span lines.
+DATABASE_DETAIL = re.compile(r"^([ \t]*DETAIL:).*?(?=\n?\Z)", re.MULTILINE | re.DOTALL)
+#: In a traceback already formatted, where one error's text ends and the next error begins.
+_NEXT_IN_CHAIN = (
+    r"\n\nThe above exception was the direct cause of the following exception:\n"
+    r"|\n\nDuring handling of the above exception, another exception occurred:\n"
+)
+DATABASE_DETAIL_IN_TRACEBACK = re.compile(
+    rf"^([ \t]*DETAIL:).*?(?={_NEXT_IN_CHAIN}|\Z)", re.MULTILINE | re.DOTALL
+)
+DETAIL_MASK = r"\1 <redacted>"
+
+
+def redacted(text):
+    """One error's text, or a log message, without addresses or PostgreSQL's row values."""
+    return EMAIL_SHAPED.sub(EMAIL_MASK, DATABASE_DETAIL.sub(DETAIL_MASK, text))
+
+
+def redacted_traceback(text):
+    """A traceback already formatted, as `redacted` would leave each of its errors' text.
+
+    Where the errors are at hand, `format_exception` is exact; here a DETAIL is cut up to the
+    line Python puts between chained errors, which a quoted row value could itself contain:
+    text past it is still masked for addresses.
+    """
+    text = DATABASE_DETAIL_IN_TRACEBACK.sub(DETAIL_MASK, text)
+    return EMAIL_SHAPED.sub(EMAIL_MASK, text)
+
+
+def format_exception(error, _seen=None):
+    """`error`'s traceback as Python prints it, chained errors first, with each error's text
+    `redacted` on its own (so a DETAIL is cut up to the end of that error's text, whatever it
+    holds), and addresses masked in the frames' source lines too."""
+    seen = _seen if _seen is not None else set()
+    seen.add(id(error))
+    text = ""
+    cause, context = error.__cause__, error.__context__
+    if cause is not None and id(cause) not in seen:
+        text = format_exception(cause, seen) + (
+            "\nThe above exception was the direct cause of the following exception:\n\n"
+        )
+    elif context is not None and not error.__suppress_context__ and id(context) not in seen:
+        text = format_exception(context, seen) + (
+            "\nDuring handling of the above exception, another exception occurred:\n\n"
+        )
+    if error.__traceback__ is not None:
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        text += "Traceback (most recent call last):\n" + EMAIL_SHAPED.sub(EMAIL_MASK, frames)
+    return text + redacted("".join(traceback.format_exception_only(type(error), error)))
 
 
 def loggable_path(request):
@@ -116,7 +177,7 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname,
             "logger": record.name,
-            "message": message,
+            "message": redacted(message),
         }
         request_id = getattr(record, "request_id", None) or _request_id.get()
         if request_id:
@@ -126,10 +187,10 @@ class JsonFormatter(logging.Formatter):
                 line[name] = getattr(record, name)
         if "status" not in line and isinstance(getattr(record, "status_code", None), int):
             line["status"] = record.status_code
-        if record.exc_info:
-            line["exception"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        if record.exc_info and record.exc_info[1] is not None:
+            line["exception"] = format_exception(record.exc_info[1]).rstrip()
         if record.stack_info:
-            line["stack"] = record.stack_info
+            line["stack"] = EMAIL_SHAPED.sub(EMAIL_MASK, record.stack_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 

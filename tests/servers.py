@@ -2,14 +2,17 @@
 
 `RedisServer` runs Debian's `redis-server` on a free port in a temporary directory, with no
 persistence. Without the binary the tests that need it are skipped (on CI, `CI=true`, they
-fail, so a CI image without Redis cannot pass silently).
+fail, so a CI image without Redis cannot pass silently). `RefusingSmtpServer` is a mail server
+in a thread of the test process that refuses every recipient.
 """
 
 import os
 import shutil
 import socket
+import socketserver
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -75,3 +78,65 @@ class RedisServer:
     def close(self):
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class RefusingSmtpServer:
+    """An SMTP server on a free port that refuses every recipient, as a mail server does an
+    address it does not know: `550 5.1.1 <address>: Recipient address rejected`, the address
+    echoed in the reply as real servers do. Django's SMTP backend then raises
+    `SMTPRecipientsRefused`, whose text holds the address. `refused` lists the recipients."""
+
+    def __init__(self):
+        self.refused = []
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _handler(self):
+        refused = self.refused
+
+        class Session(socketserver.StreamRequestHandler):
+            def reply(self, line):
+                self.wfile.write(f"{line}\r\n".encode())
+
+            def handle(self):
+                self.reply("220 refusing.test ESMTP")
+                for raw in self.rfile:
+                    command = raw.decode("utf-8", "replace").rstrip("\r\n")
+                    verb = command.split(" ", 1)[0].upper()
+                    if verb in ("EHLO", "HELO"):
+                        self.reply("250 refusing.test")
+                    elif verb == "RCPT":
+                        recipient = command.split(":", 1)[1].strip().strip("<>")
+                        refused.append(recipient)
+                        self.reply(f"550 5.1.1 <{recipient}>: Recipient address rejected")
+                    elif verb == "QUIT":
+                        self.reply("221 Bye")
+                        return
+                    else:  # MAIL, RSET, NOOP
+                        self.reply("250 OK")
+
+        return Session
+
+    @property
+    def email_settings(self):
+        """The settings that send Django's mail here."""
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": self.port,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_USE_TLS": False,
+            "EMAIL_USE_SSL": False,
+            "EMAIL_TIMEOUT": 5,
+        }
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -43,10 +43,12 @@ from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
 from articles.models import Tag
-from comments import moderation
+from comments import moderation, verification
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import EncryptedEmailField, digest
 from tests.factories import (
@@ -57,6 +59,8 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
+from tests.servers import RefusingSmtpServer
+from tests.task_queue import DATABASE_TASKS, run_queued_tasks
 from tests.test_email_privacy import leaks
 
 FIRST = "wren.hollowmere+walk@private-mail.example"
@@ -554,6 +558,22 @@ class HiddenAddressWalkTestCase(TestCase):
         request.user = moderator
         for comment in (cls.first, cls.spam):
             comment_admin.log_change(request, comment, "Approved the comment.")
+        cls.failed_mail = a_refused_confirmation_mail(FIRST)
+
+
+def a_refused_confirmation_mail(address):
+    """The task table's row of a confirmation message to `address` that the mail server
+    refused, made by running the task against a server that refuses every recipient."""
+    smtp = RefusingSmtpServer().start()
+    try:
+        with override_settings(TASKS=DATABASE_TASKS, **smtp.email_settings):
+            commenter = CommenterAddress.objects.get(email_digest=digest(address))
+            verification.send_confirmation.enqueue(commenter.pk)
+            run_queued_tasks()
+    finally:
+        smtp.close()
+    assert smtp.refused == [address]
+    return DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
 
 
 def walk_as(user, only_models=None):
@@ -619,6 +639,13 @@ class AdminWalkTests(HiddenAddressWalkTestCase):
                 for name in model_admin.get_actions(request):
                     assert (model._meta.label, name) in walk.actions_run
         assert ("comments.Comment", "export_or_erase") in walk.actions_run
+        failed_task_page = reverse(
+            "admin:django_tasks_database_dbtaskresult_change", args=[self.failed_mail.pk]
+        )
+        assert any(
+            what.endswith(f" {failed_task_page}") and response.status_code == 200
+            for what, response in walk.responses
+        )
         assert len(ok) > 100
         pressed = {target for _page, target, _data in walk.buttons_pressed}
         for comment in (self.first, self.held):

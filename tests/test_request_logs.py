@@ -3,7 +3,11 @@
 import json
 import logging
 import re
+from smtplib import SMTPRecipientsRefused
 
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.urls import path, reverse
 
@@ -11,8 +15,9 @@ from comments import moderation, selfservice, verification
 from comments.models import Comment
 from config.logs import JsonFormatter, RequestIdFilter
 from tests.comments.posting import valid_data
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
 from tests.sites import run_site
+from tests.test_email_privacy import leaks
 
 ADDRESS = "ada.reader@mail.example"
 READER_IP = "203.0.113.7"
@@ -191,3 +196,100 @@ class ProductionLoggingTests(TestCase):
         assert request["message"] == "GET /robots.txt 200"
         assert request["path"] == "/robots.txt"
         assert "private" not in result.stderr
+
+
+class _DriverError(Exception):
+    """Stands for psycopg's error: its text carries PostgreSQL's DETAIL line."""
+
+
+def chained_database_error(detail):
+    """A database error as Django raises it: its own IntegrityError from the driver's, both
+    carrying the same text."""
+    text = f'duplicate key value violates unique constraint "comments_unique"\nDETAIL:  {detail}'
+    try:
+        try:
+            raise _DriverError(text)
+        except _DriverError as driver_error:
+            raise IntegrityError(text) from driver_error
+    except IntegrityError as error:
+        return error
+
+
+def log_error(message, *args, error):
+    try:
+        raise error
+    except Exception:
+        logging.getLogger("comments.tasks").exception(message, *args)
+
+
+class LogRedactionTests(RequestLogTestCase):
+    """Defence in depth: an address, or the row values PostgreSQL quotes, that reach a record
+    anyway are masked in its message and its traceback."""
+
+    def logged(self):
+        return [json.loads(line) for line in self.captured.lines if '"comments.tasks"' in line]
+
+    def test_an_address_in_a_message_or_an_error_is_masked(self):
+        refused = SMTPRecipientsRefused({ADDRESS: (550, f"5.1.1 <{ADDRESS}>: rejected".encode())})
+
+        log_error("Could not write to %s", ADDRESS, error=refused)
+
+        [line] = self.logged()
+        assert line["message"] == "Could not write to <email>"
+        assert (
+            "SMTPRecipientsRefused: {'<email>': (550, b'5.1.1 <<email>>: rejected')}"
+            in (line["exception"])
+        )
+        assert leaks(HttpResponse(self.everything_logged()), [ADDRESS]) == []
+
+    def test_url_encoded_and_non_ascii_addresses_are_masked(self):
+        addresses = ["ada%2Breader%40mail.example", "zoë.reader@mail.example", "o'brien@mail.ie"]
+        for address in addresses:
+            logging.getLogger("comments.tasks").warning("Bounce from %s.", address)
+
+        assert [line["message"] for line in self.logged()] == ["Bounce from <email>."] * 3
+
+    def test_postgresqls_detail_is_cut_from_every_error_of_the_chain(self):
+        detail = "Key (body)=(My private words\n\nDuring handling, more private words) exists."
+
+        log_error("Task failed", error=chained_database_error(detail))
+
+        [line] = self.logged()
+        exception = line["exception"]
+        assert "private words" not in exception
+        assert exception.count("DETAIL: <redacted>") == 2
+        assert exception.count("Traceback (most recent call last)") == 2
+        assert "The above exception was the direct cause" in exception
+        assert 'violates unique constraint "comments_unique"' in exception
+
+    def test_a_message_quoting_a_database_error_loses_its_detail(self):
+        error = chained_database_error("Key (name)=(Ada Private) already exists.")
+
+        logging.getLogger("comments.tasks").error("Database error: %s", error)
+
+        [line] = self.logged()
+        assert "Ada Private" not in line["message"]
+        assert line["message"].endswith("DETAIL: <redacted>")
+
+
+@pytest.mark.postgres
+class PostgresqlDetailTests(RequestLogTestCase):
+    def setUp(self):
+        super().setUp()
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL")
+
+    def test_the_failing_row_postgresql_quotes_is_not_logged(self):
+        comment = CommentFactory(name="Perpetua Private", body="Private words here.")
+        try:
+            with transaction.atomic():
+                Comment.objects.filter(pk=comment.pk).update(body=None)
+        except IntegrityError:
+            logging.getLogger("comments.tasks").exception("Task failed")
+
+        [line] = self.logged()
+        assert "Failing row contains" not in line["exception"]
+        assert "Perpetua Private" not in self.everything_logged()
+        assert "DETAIL: <redacted>" in line["exception"]
+
+    logged = LogRedactionTests.logged
