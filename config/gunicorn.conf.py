@@ -7,10 +7,11 @@ Read from the environment (and `.env`), like Django's settings:
   `manage.py check --deploy` sees the same number), `GUNICORN_THREADS` threads each (4);
 - `GUNICORN_TIMEOUT` seconds a request may run before its worker is restarted (30).
 
-The server refuses to start with a per-process (local-memory) cache and more than one worker:
-the flood limits would count per process (config/checks.py). Access logging is off because
-Django logs every request itself, as one JSON line with DEBUG off (config/logs.py); gunicorn's
-own messages are JSON lines too then.
+gunicorn trusts no forwarded header itself: HTTPS behind a proxy is for Django's
+`TRUSTED_PROXY_*` settings alone. The server refuses to start with a per-process (local-memory)
+cache and more than one worker: the flood limits would count per process (config/checks.py).
+Access logging is off because Django logs every request itself, as one JSON line with DEBUG off
+(config/logs.py); gunicorn's own messages are JSON lines too then.
 """
 
 import os
@@ -35,6 +36,14 @@ max_requests_jitter = 200
 # gunicorn 27's control socket has one default path per user: several sites (or a test run
 # beside production) on one host would take each other's. Byline does not use it.
 control_socket_disable = True
+# Whether a request came over HTTPS, and from whom, is Django's to decide from the proxy
+# settings (TRUSTED_PROXY_COUNT / TRUSTED_PROXY_NETWORKS, config/proxy.py). gunicorn believes
+# none of the headers it would otherwise take from connections from 127.0.0.1 or a UNIX socket,
+# whoever sent them: X-Forwarded-Proto, -Ssl and -Protocol (which set the WSGI scheme), and
+# SCRIPT_NAME or PATH_INFO sent as headers (which would move every link the site builds).
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+forwarder_headers = ""
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -103,6 +103,59 @@ class GunicornStartTests(SimpleTestCase):
         assert stderr.count("Booting worker") == 2
 
 
+def get(port, path, headers):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status, response.getheader("Location")
+
+
+class ForwardedHeadersTests(SimpleTestCase):
+    """Whether a request came over HTTPS is Django's to decide (TRUSTED_PROXY_COUNT or
+    TRUSTED_PROXY_NETWORKS, config/proxy.py), never gunicorn's: by default gunicorn believes
+    X-Forwarded-Proto, -Ssl and -Protocol (and takes SCRIPT_NAME from a header) on any
+    connection from 127.0.0.1, where a proxy on the same machine connects from, whatever
+    client sent them."""
+
+    CLAIMS = [
+        {"X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Ssl": "on"},
+        {"X-Forwarded-Protocol": "ssl"},
+        {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"},
+    ]
+
+    def serve(self, **environment):
+        port = free_port()
+        server = gunicorn(port, WEB_CONCURRENCY="1", SECURE_SSL_REDIRECT="1", **environment)
+        self.addCleanup(stop, server)
+        assert wait_for_health(server, port) == 200
+        return port
+
+    def test_a_client_claiming_https_is_redirected_without_a_trusted_proxy(self):
+        port = self.serve(TRUSTED_PROXY_COUNT="0", TRUSTED_PROXY_NETWORKS="")
+
+        for headers in self.CLAIMS:
+            with self.subTest(headers=headers):
+                assert get(port, "/robots.txt", headers) == (
+                    301,
+                    f"https://127.0.0.1:{port}/robots.txt",
+                )
+
+    def test_a_client_cannot_set_the_script_name(self):
+        port = self.serve(TRUSTED_PROXY_COUNT="0", TRUSTED_PROXY_NETWORKS="")
+
+        status, location = get(port, "/robots.txt", {"SCRIPT_NAME": "/elsewhere"})
+
+        assert (status, location) == (301, f"https://127.0.0.1:{port}/robots.txt")
+
+    def test_behind_a_trusted_proxy_django_believes_its_forwarded_scheme(self):
+        port = self.serve(TRUSTED_PROXY_COUNT="1")
+
+        assert get(port, "/robots.txt", {"X-Forwarded-Proto": "https"}) == (200, None)
+        assert get(port, "/robots.txt", {"X-Forwarded-Ssl": "on"})[0] == 301
+
+
 class SharedCacheCheckTests(SimpleTestCase):
     def errors(self):
         return [m for m in run_checks(include_deployment_checks=True) if m.id == PER_PROCESS_CACHE]
