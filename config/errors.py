@@ -15,6 +15,13 @@ The 500 and expired-form pages carry their styles inline, because the database, 
 files or the session may be what failed. The Content-Security-Policy refuses inline styles, so
 each of those responses lets through exactly its own `<style>` elements, by their SHA-256
 hashes (`allow_inline_styles`).
+
+With DEBUG on, Django answers an error with its technical page instead, whose inline styles
+and script the policy would refuse, leaving a developer an unstyled page with its sections
+folded open. django-csp serves its 404 and 500 without the policy; Django's technical 400 (an
+unknown Host, say) is marked by `DebugPageReporter` as it is rendered, and
+`ContentSecurityPolicyMiddleware` serves it without the policy too. Every page of the site's
+own keeps the policy, with DEBUG on as off.
 """
 
 import base64
@@ -23,6 +30,7 @@ import logging
 import re
 import sys
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
@@ -30,6 +38,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import csrf
+from django.views.debug import ExceptionReporter
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -40,6 +49,8 @@ RETRY_AFTER_SECONDS = 30
 #: Views whose posted text is given back on the 503 page, and the field that holds it.
 TEXT_KEPT_FROM = {"comments:post": "body"}
 STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+#: Set on a request whose answer is Django's technical error page.
+TECHNICAL_PAGE = "byline_technical_page"
 
 
 def style_hash_source(css):
@@ -107,3 +118,22 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_ERRORS):
             return database_unavailable(request, exception)
         return None
+
+
+class DebugPageReporter(ExceptionReporter):
+    """Django's exception reporter, marking the request whose answer is its technical page
+    (rendered only with DEBUG on; the text version, for mail and logs, is left alone)."""
+
+    def get_traceback_html(self):
+        if self.request is not None:
+            setattr(self.request, TECHNICAL_PAGE, True)
+        return super().get_traceback_html()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, leaving Django's technical error pages without the policy."""
+
+    def process_response(self, request, response):
+        if settings.DEBUG and getattr(request, TECHNICAL_PAGE, False):
+            return response
+        return super().process_response(request, response)

@@ -120,13 +120,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, answered before anything else runs (config/health.py).
     "config.health.HealthCheckMiddleware",
+    # Outside everything else, so that every other answer carries the policies: the HTTPS
+    # redirect and the refusal of an unknown Host too, both given inside SecurityMiddleware.
+    "config.errors.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before everything that reads the client's address (SECURITY, below).
     "config.proxy.ClientAddressMiddleware",
     "config.logs.RequestLogMiddleware",
     "config.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,6 +193,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+# Marks Django's technical error pages (DEBUG only) so that they are served without the CSP.
+DEFAULT_EXCEPTION_REPORTER = "config.errors.DebugPageReporter"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HTTPS only when DEBUG is off: plain HTTP is redirected, and browsers are told (HSTS) to use
 # HTTPS for a year, on every subdomain too, and that the site may join the browsers' preload
@@ -211,7 +215,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY e
 # itself, never inline. Pages that need an inline import map (the admin's body editor) read
 # `request.csp_nonce`, which adds a nonce to that response's policy only; reader pages never
 # do, so their header stays the same for every reader and may be cached. With the HTTPS
-# redirect on, browsers also fetch over HTTPS anything a page links with http://.
+# redirect on, browsers also fetch over HTTPS anything a page links with http://. With DEBUG
+# on, Django's technical error pages (inline styles and script) are served without it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -103,6 +103,13 @@ class DatabaseDownTests(TestCase):
     def test_the_admin_gets_the_503_page(self):
         assert self.answers["admin"]["status"] == 503
 
+    def test_every_503_carries_the_security_policies(self):
+        for name in ("page", "post", "admin", "session"):
+            headers = self.answers[name]["headers"]
+
+            assert "default-src 'self'" in headers["Content-Security-Policy"], name
+            assert "camera=()" in headers["Permissions-Policy"], name
+
     def test_a_session_read_before_the_view_gets_the_503_page(self):
         session = self.answers["session"]
 

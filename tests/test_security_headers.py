@@ -7,13 +7,18 @@ browser test (tests/e2e/test_content_security_policy.py) shows the pages working
 """
 
 import base64
+import datetime
 import hashlib
 import re
 from pathlib import Path
 
+import time_machine
 from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.urls import path, reverse
+from django.utils import timezone
 
+from comments.models import DiscussionSettings
+from tests.comments.posting import valid_data
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -204,6 +209,106 @@ class OtherHeadersTests(TestCase):
 
         assert response.status_code == 301
         assert response["Location"] == "https://testserver/"
+
+
+class PolicyOnEveryResponseTests(TestCase):
+    """The policies are set outside every other middleware but the health checks: answers
+    given before any view runs (the HTTPS redirect, a refused Host) carry them too. The 503
+    page during a real outage is checked in tests/test_database_outage.py."""
+
+    def assert_policies(self, response):
+        assert directives(response)["default-src"] == ["'self'"], response.status_code
+        assert "camera=()" in response["Permissions-Policy"], response.status_code
+
+    @override_settings(SECURE_SSL_REDIRECT=True)
+    def test_the_https_redirect_carries_the_policies(self):
+        response = self.client.get("/archive/")
+
+        assert response.status_code == 301
+        self.assert_policies(response)
+
+    def test_a_refused_host_carries_the_policies(self):
+        for redirect in (True, False):
+            with (
+                self.subTest(https_redirect=redirect),
+                override_settings(SECURE_SSL_REDIRECT=redirect),
+            ):
+                response = self.client.get("/", headers={"host": "attacker.example"})
+
+                assert response.status_code == 400
+                self.assert_policies(response)
+
+    def test_the_not_found_page_carries_the_policies(self):
+        response = self.client.get("/no-such-page/")
+
+        assert response.status_code == 404
+        self.assert_policies(response)
+
+    def test_the_too_many_comments_page_carries_the_policies(self):
+        article = ArticleFactory()
+        row = DiscussionSettings.current()
+        row.comments_per_ip_per_minute = 1
+        row.save()
+        url = reverse("comments:post", kwargs={"slug": article.slug})
+        start_of_a_minute = timezone.now().replace(second=0) + datetime.timedelta(minutes=1)
+
+        with time_machine.travel(start_of_a_minute, tick=False):
+            first = self.client.post(url, valid_data(email="first@mail.example"))
+            response = self.client.post(url, valid_data(email="second@mail.example"))
+
+        assert first.status_code == 302
+        assert response.status_code == 429
+        self.assert_policies(response)
+
+    def test_health_checks_stay_bare(self):
+        for url in ("/healthz", "/readyz"):
+            response = self.client.get(url)
+
+            assert "Content-Security-Policy" not in response, url
+
+
+class DebugPagesTests(TestCase):
+    """With DEBUG on (`make run`), Django's technical error pages carry inline styles and
+    scripts: they are served without the policy, so that they stay readable. The site's own
+    pages keep it."""
+
+    @override_settings(DEBUG=True)
+    def test_djangos_technical_not_found_page_has_no_policy(self):
+        response = self.client.get("/no-such-page/")
+
+        assert response.status_code == 404
+        assert "<style" in response.content.decode()
+        assert "Content-Security-Policy" not in response
+
+    @override_settings(DEBUG=True, ROOT_URLCONF=__name__)
+    def test_djangos_technical_server_error_page_has_no_policy(self):
+        self.client.raise_request_exception = False
+
+        response = self.client.get("/broken/")
+
+        assert response.status_code == 500
+        assert "<style" in response.content.decode()
+        assert "Content-Security-Policy" not in response
+
+    @override_settings(DEBUG=True)
+    def test_djangos_technical_bad_request_page_has_no_policy(self):
+        response = self.client.get("/", headers={"host": "attacker.example"})
+
+        assert response.status_code == 400
+        assert "DisallowedHost" in response.content.decode()
+        assert "<style" in response.content.decode()
+        assert "Content-Security-Policy" not in response
+
+    @override_settings(DEBUG=True)
+    def test_the_sites_own_pages_keep_the_policy_with_debug_on(self):
+        article = ArticleFactory()
+        refused_comment = self.client.post(
+            reverse("comments:post", kwargs={"slug": article.slug}), valid_data(email="broken")
+        )
+
+        assert refused_comment.status_code == 400
+        for response in [self.client.get("/"), refused_comment]:
+            assert directives(response)["default-src"] == ["'self'"], response.status_code
 
 
 class TemplatesTests(SimpleTestCase):
