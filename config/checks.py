@@ -6,10 +6,14 @@ The comment flood limits and throttles count in the default cache. A local-memor
 inside one process: with several gunicorn workers each keeps its own counts, so a limit of 5
 lets 5 × workers through, and a confirmation mail "at most every few minutes" goes out once per
 worker. `check_shared_cache` and the start hook in config/gunicorn.conf.py refuse that setup.
+A cache that keeps nothing (`dummycache://`) is worse, with any number of workers: no limit
+counts at all. `check_cache_keeps_values` and the same hook refuse it.
 """
 
 from django.conf import settings
+from django.core.cache.backends.dummy import DummyCache
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.module_loading import import_string
 
 from .roles import ROLE_PERMISSIONS
 
@@ -88,5 +92,40 @@ def check_shared_cache(app_configs=None, **kwargs):
             hint="Redis through CACHE_URL is the documented production cache (README.md, "
             "Production).",
             id=PER_PROCESS_CACHE,
+        )
+    ]
+
+
+CACHE_KEEPS_NOTHING = "config.E003"
+
+
+def cache_keeps_nothing_problem():
+    """Why the default cache cannot hold the limits' counts at all, or None when it can."""
+    try:
+        backend = import_string(settings.CACHES["default"]["BACKEND"])
+    except ImportError:  # Django's own cache checks name the broken setting
+        return None
+    if not (isinstance(backend, type) and issubclass(backend, DummyCache)):
+        return None
+    return (
+        "The cache keeps nothing (a dummy cache, CACHE_URL=dummycache://): the comment flood "
+        "limits and throttles never count, and the limit of one confirmation message per "
+        "address every few minutes lets every request through, so anyone could flood an "
+        "address with confirmation mail. Set CACHE_URL to a shared cache (e.g. "
+        "rediscache://127.0.0.1:6379/1)."
+    )
+
+
+@register(Tags.caches, deploy=True)
+def check_cache_keeps_values(app_configs=None, **kwargs):
+    problem = cache_keeps_nothing_problem()
+    if problem is None:
+        return []
+    return [
+        Error(
+            problem,
+            hint="Redis through CACHE_URL is the documented production cache (README.md, "
+            "Production); local memory (no CACHE_URL) serves one worker.",
+            id=CACHE_KEEPS_NOTHING,
         )
     ]

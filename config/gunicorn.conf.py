@@ -8,8 +8,9 @@ Read from the environment (and `.env`), like Django's settings:
 - `GUNICORN_TIMEOUT` seconds a request may run before its worker is restarted (30).
 
 gunicorn trusts no forwarded header itself: HTTPS behind a proxy is for Django's
-`TRUSTED_PROXY_*` settings alone. The server refuses to start with a per-process (local-memory)
-cache and more than one worker: the flood limits would count per process (config/checks.py).
+`TRUSTED_PROXY_*` settings alone. The server refuses to start with a cache that keeps nothing
+(`dummycache://`), and with a per-process (local-memory) cache and more than one worker: the
+flood limits would count nothing, or count per process (config/checks.py).
 Access logging is off because Django logs every request itself, as one JSON line with DEBUG off
 (config/logs.py); gunicorn's own messages are JSON lines too then.
 """
@@ -68,9 +69,9 @@ if not settings.DEBUG:
 
 
 def on_starting(server):
-    from config.checks import per_process_cache_problem
+    from config.checks import cache_keeps_nothing_problem, per_process_cache_problem
 
-    problem = per_process_cache_problem(server.cfg.workers)
+    problem = cache_keeps_nothing_problem() or per_process_cache_problem(server.cfg.workers)
     if problem:
         server.log.error("Refusing to start: %s", problem)
         raise SystemExit(1)

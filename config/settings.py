@@ -321,8 +321,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # CACHES
 # ------------------------------------------------------------------------------
-# Flood limits and throttles count in the cache, so every worker process must share it: in
-# production, Redis (`CACHE_URL=rediscache://127.0.0.1:6379/1`). While Redis is unreachable the
+# Flood limits and throttles count in the cache, so every worker process must share it, and
+# it must keep what it is given (`dummycache://` is refused, config/checks.py): in production,
+# Redis (`CACHE_URL=rediscache://127.0.0.1:6379/1`). While Redis is unreachable the
 # site serves without it and the flood limits are off (config/cache.py).
 CACHES = {"default": cache_settings(env.str("CACHE_URL", default="") or "locmemcache://")}
 

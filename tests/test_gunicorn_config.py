@@ -13,12 +13,13 @@ from django.core.checks import run_checks
 from django.test import SimpleTestCase, override_settings
 
 from config.cache import cache_settings
-from config.checks import PER_PROCESS_CACHE
+from config.checks import CACHE_KEEPS_NOTHING, PER_PROCESS_CACHE
 from tests.servers import RedisServer, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DUMMY = {"default": cache_settings("dummycache://")}
 
 
 def gunicorn(port, **environment):
@@ -56,6 +57,17 @@ def wait_for_health(server, port, seconds=60):
     raise AssertionError("gunicorn did not answer")
 
 
+def refusal(server, seconds=60):
+    """What a server expected to refuse to start wrote; it is stopped if it serves instead."""
+    try:
+        _, stderr = server.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.communicate()
+        raise AssertionError("gunicorn started instead of refusing to") from None
+    return stderr
+
+
 def stop(server):
     server.send_signal(signal.SIGTERM)
     try:
@@ -70,7 +82,7 @@ class GunicornStartTests(SimpleTestCase):
     def test_refuses_several_workers_with_a_per_process_cache(self):
         server = gunicorn(free_port(), WEB_CONCURRENCY="3")
 
-        _, stderr = server.communicate(timeout=60)
+        stderr = refusal(server)
 
         assert server.returncode != 0
         assert "Refusing to start: The cache is local memory" in stderr
@@ -187,3 +199,44 @@ class SharedCacheCheckTests(SimpleTestCase):
     @override_settings(DEBUG=False, CACHES=LOCAL_MEMORY, WEB_CONCURRENCY=2)
     def test_only_the_deploy_checks_include_it(self):
         assert [m for m in run_checks() if m.id == PER_PROCESS_CACHE] == []
+
+
+class CacheThatKeepsNothingTests(SimpleTestCase):
+    """A cache that keeps nothing (`CACHE_URL=dummycache://`) turns off every limit counted in
+    it: the flood limits, and the resend limit that keeps anyone from flooding an address with
+    confirmation mail. Production refuses it, whatever the number of workers."""
+
+    def errors(self):
+        return [
+            m for m in run_checks(include_deployment_checks=True) if m.id == CACHE_KEEPS_NOTHING
+        ]
+
+    def test_a_dummy_cache_is_an_error_with_one_worker_or_several(self):
+        for workers in (1, 4):
+            with (
+                self.subTest(workers=workers),
+                override_settings(DEBUG=False, CACHES=DUMMY, WEB_CONCURRENCY=workers),
+            ):
+                [error] = self.errors()
+
+                assert error.is_serious()
+                assert "keeps nothing" in error.msg
+                assert "confirmation" in error.msg
+                assert "rediscache://" in error.msg
+
+    def test_caches_that_keep_values_pass(self):
+        for caches in (LOCAL_MEMORY, {"default": cache_settings("rediscache://127.0.0.1:6379/1")}):
+            with override_settings(DEBUG=False, CACHES=caches, WEB_CONCURRENCY=1):
+                assert self.errors() == []
+
+    @override_settings(DEBUG=False, CACHES=DUMMY)
+    def test_only_the_deploy_checks_include_it(self):
+        assert [m for m in run_checks() if m.id == CACHE_KEEPS_NOTHING] == []
+
+    def test_gunicorn_refuses_to_start_with_it(self):
+        server = gunicorn(free_port(), WEB_CONCURRENCY="1", CACHE_URL="dummycache://")
+
+        stderr = refusal(server)
+
+        assert server.returncode != 0
+        assert "Refusing to start: The cache keeps nothing" in stderr
