@@ -13,9 +13,9 @@ from django.urls import path, reverse
 
 from comments import moderation, selfservice, verification
 from comments.models import Comment
-from config.logs import JsonFormatter, RequestIdFilter
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory
+from tests.logs import JsonLines
 from tests.sites import run_site
 from tests.test_email_privacy import leaks
 
@@ -31,22 +31,9 @@ urlpatterns = [path("broken/", broken_view)]
 handler500 = "config.errors.server_error"
 
 
-class CapturedLines(logging.Handler):
-    """Every record logged anywhere, formatted as production formats it."""
-
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.setFormatter(JsonFormatter())
-        self.addFilter(RequestIdFilter())
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
 class RequestLogTestCase(TestCase):
     def setUp(self):
-        self.captured = CapturedLines()
+        self.captured = JsonLines()
         root = logging.getLogger()
         root.addHandler(self.captured)
         self.addCleanup(root.removeHandler, self.captured)

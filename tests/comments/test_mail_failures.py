@@ -13,9 +13,7 @@ the task pages of the admin.
 """
 
 import json
-import logging
 import traceback
-from contextlib import contextmanager
 from smtplib import SMTPRecipientsRefused
 
 from django.contrib.auth.models import Permission
@@ -29,7 +27,6 @@ from django_tasks_db.models import DBTaskResult
 
 from comments import tasks, verification
 from comments.models import CommenterAddress
-from config.logs import JsonFormatter, RequestIdFilter
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -37,6 +34,7 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
+from tests.logs import json_log_lines
 from tests.servers import RefusingSmtpServer
 from tests.task_queue import DATABASE_TASKS, run_queued_tasks
 from tests.test_email_privacy import leaks
@@ -47,32 +45,6 @@ MODERATOR = "moderator.refused@newsroom-private.example"
 AUTHOR = "author.refused@newsroom-private.example"
 CO_AUTHOR = "co.author.refused@newsroom-private.example"
 ADDRESSES = [READER, REPLIER, MODERATOR, AUTHOR, CO_AUTHOR]
-
-
-class _JsonLines(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.setFormatter(JsonFormatter())
-        self.addFilter(RequestIdFilter())
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
-@contextmanager
-def json_log_lines():
-    """Every record logged meanwhile, at any level, as production's JSON lines."""
-    handler = _JsonLines()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler.lines
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
 
 
 def found_in(text, addresses=ADDRESSES):
