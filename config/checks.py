@@ -10,6 +10,8 @@ A cache that keeps nothing (`dummycache://`) is worse, with any number of worker
 counts at all. `check_cache_keeps_values` and the same hook refuse it.
 """
 
+import os
+
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.checks import Error, Tags, Warning, register
@@ -19,6 +21,11 @@ from .roles import ROLE_PERMISSIONS
 
 MAIL_KEPT_ON_THE_SERVER = "config.E001"
 UNKNOWN_TWO_FACTOR_GROUP = "config.W001"
+RENAMED_VARIABLE = "config.W002"
+
+#: Environment variables renamed since a release, with the name config/settings.py reads now. The
+#: old name still works, but only until it is dropped.
+RENAMED_VARIABLES = {"SHARE_LINK_MAX_AGE_DAYS": "REVIEW_LINK_MAX_AGE_DAYS"}
 
 # Backends that deliver nothing but keep each message, recipients' addresses included, in the
 # server's log or on its disk.
@@ -128,4 +135,17 @@ def check_cache_keeps_values(app_configs=None, **kwargs):
             "Production); local memory (no CACHE_URL) serves one worker.",
             id=CACHE_KEEPS_NOTHING,
         )
+    ]
+
+
+@register()
+def check_renamed_variables(app_configs=None, **kwargs):
+    return [
+        Warning(
+            f"{old} is deprecated: it is now called {new}.",
+            hint=f"Rename {old} to {new} in the environment; the old name will stop working.",
+            id=RENAMED_VARIABLE,
+        )
+        for old, new in RENAMED_VARIABLES.items()
+        if old in os.environ
     ]

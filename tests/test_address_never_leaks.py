@@ -35,9 +35,10 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from authors.models import Author
-from comments import moderation, verification
+from comments import moderation
+from comments.commenters import verification
+from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress
-from comments.privacy import digest
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 from tests.test_email_privacy import SKIPPED_PREFIXES, leaks, needles, same_origin_links
 

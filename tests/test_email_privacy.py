@@ -22,9 +22,10 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from articles.models import Tag
-from comments import avatars, moderation
+from comments import moderation
+from comments.commenters import avatars
+from comments.commenters.privacy import digest
 from comments.models import Comment
-from comments.privacy import digest
 from tests.comments.posting import form_extras
 from tests.factories import (
     ArticleFactory,

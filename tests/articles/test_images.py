@@ -15,7 +15,7 @@ from django_tasks import TaskResultStatus
 from PIL import Image, ImageFile
 
 from articles.models import Article
-from config.images import Picture, make_renditions
+from images.renditions import Picture, make_renditions
 from tests.articles.images import (
     FRAME_DURATIONS,
     animated_gif_bytes,
