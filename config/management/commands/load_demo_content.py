@@ -128,7 +128,7 @@ def load_article(spec, kinds, authors, now, tally):
 
 
 def load_staff(tally):
-    """The demo Editor and Moderator accounts, with their passwords reset to the demo ones."""
+    """The demo staff accounts, one per role, with their passwords reset to the demo ones."""
     User = get_user_model()
     users = {}
     for spec in STAFF:
@@ -225,7 +225,7 @@ def load_comments(articles, staff, tally):
 class Command(BaseCommand):
     help = (
         "Load the demo publication: kinds, authors, articles, comments and (in development) "
-        "an Editor and a Moderator login. Safe to run repeatedly."
+        "an Editor, a Contributor and a Moderator login. Safe to run repeatedly."
     )
 
     def add_arguments(self, parser):
