@@ -39,7 +39,7 @@ from comments import moderation, verification
 from comments.models import Comment, CommenterAddress
 from comments.privacy import digest
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
-from tests.test_email_privacy import SKIPPED_PREFIXES, leaks, needles, same_origin_links
+from tests.privacy import SKIPPED_PREFIXES, leaks, needles, same_origin_links
 
 FIRST = "Zeta.Quill+dump-check@Private-Mail.example"
 SECOND = "ymir.underscore_reader@private-mail.example"
