@@ -16,6 +16,7 @@ from django_tasks import default_task_backend
 from comments import moderation, queue, selfservice, signals, tasks, verification
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
+from tests.comments.posting import submit_comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.test_address_never_leaks import submit_comment
 
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 READER = "private.reader@mail.example"

@@ -22,7 +22,7 @@ from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from comments.privacy import digest
 from tests.comments.html import input_value, page_text, textarea_text
-from tests.comments.posting import form_extras, prove_address
+from tests.comments.posting import form_extras, prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 ADDRESS = "ada.reader@mail.example"
@@ -323,15 +323,7 @@ def post_url(article):
 
 
 def form_data(**overrides):
-    return {
-        "name": "Ada Reader",
-        "email": ADDRESS,
-        "website": "",
-        "body": "A fair point about the tariffs.",
-        "parent": "",
-        **form_extras(),
-        **overrides,
-    }
+    return valid_data(**{"email": ADDRESS, "body": "A fair point about the tariffs.", **overrides})
 
 
 class PostingTestCase(TestCase):
