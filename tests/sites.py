@@ -1,9 +1,13 @@
-"""Run code against the site in a fresh interpreter with production settings of its own.
+"""Run code in a fresh interpreter, for what one test process cannot do to itself.
 
-For what one test process cannot do to itself: serve from a database that is down, from a
-restored copy, or with a connection the database server dropped. The code runs after
-`django.setup()` with DEBUG off and the test settings conftest.py would apply (plain static
-files storage, no Secure cookies), and prints what the test asserts on.
+`run_site` runs it against the site with production settings of its own: to serve from a
+database that is down, from a restored copy, or with a connection the database server dropped.
+The code runs after `django.setup()` with DEBUG off and the test settings conftest.py would
+apply (plain static files storage, no Secure cookies), and prints what the test asserts on.
+
+`run_settings` imports config.settings with only the environment a test gives (and PATH), to
+see what the settings derive from it; `dot_env_defines` tells whether a local `.env` would
+supply a variable the test needs absent.
 """
 
 import os
@@ -46,4 +50,40 @@ def run_site(code, database_url, timeout=120, **environment):
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def dot_env_defines(name):
+    dot_env = BASE_DIR / ".env"
+    if not dot_env.exists():
+        return False
+    return any(
+        line.strip().removeprefix("export ").startswith(f"{name}=")
+        for line in dot_env.read_text().splitlines()
+    )
+
+
+#: Production settings need the public site's address; tests about other settings give it.
+PRODUCTION_SITE_URL = "https://news.example"
+
+
+def run_settings(code, **env):
+    """Run `code` after django.setup() in a fresh interpreter with only `env` (and PATH) set.
+
+    SITE_URL is set to PRODUCTION_SITE_URL unless `env` names it; None leaves it unset.
+    """
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SITE_URL": PRODUCTION_SITE_URL,
+    }
+    environment.update(env)
+    environment = {name: value for name, value in environment.items() if value is not None}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )

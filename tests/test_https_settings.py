@@ -9,7 +9,7 @@ import json
 import pytest
 from django.test import SimpleTestCase
 
-from tests.test_settings import dot_env_defines, run_settings
+from tests.sites import dot_env_defines, run_settings
 
 HTTPS_SETTINGS = [
     "SECURE_SSL_REDIRECT",

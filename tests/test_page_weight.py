@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, KindFactory
-from tests.test_settings import run_settings
+from tests.sites import run_settings
 
 BUDGET_BYTES = 100 * 1024
 PARAGRAPH = (

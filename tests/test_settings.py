@@ -18,46 +18,11 @@ from pathlib import Path
 import pytest
 from django.test import SimpleTestCase
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.sites import BASE_DIR, dot_env_defines, run_settings
+
 SECRET_KEY_MESSAGE = (
     "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or set DEBUG=1)."
 )
-
-
-def dot_env_defines(name):
-    dot_env = BASE_DIR / ".env"
-    if not dot_env.exists():
-        return False
-    return any(
-        line.strip().removeprefix("export ").startswith(f"{name}=")
-        for line in dot_env.read_text().splitlines()
-    )
-
-
-#: Production settings need the public site's address; tests about other settings give it.
-PRODUCTION_SITE_URL = "https://news.example"
-
-
-def run_settings(code, **env):
-    """Run `code` after django.setup() in a fresh interpreter with only `env` (and PATH) set.
-
-    SITE_URL is set to PRODUCTION_SITE_URL unless `env` names it; None leaves it unset.
-    """
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SITE_URL": PRODUCTION_SITE_URL,
-    }
-    environment.update(env)
-    environment = {name: value for name, value in environment.items() if value is not None}
-    return subprocess.run(
-        [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_settings_refuse_to_import_with_an_empty_secret_key_when_debug_is_off():

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Tag
+from tests.admin_forms import article_form_data, featured_image_errors, response_errors
 from tests.articles.images import image_bytes, png_upload
 from tests.factories import (
     ArticleFactory,
@@ -331,45 +332,6 @@ class AuthorChangelistTests(TestCase):
         content = self.client.get(reverse("admin:authors_author_changelist")).content.decode()
 
         assert f'<img src="{self.prolific.photo.url}"' in content
-
-
-def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
-    """A complete admin Article form, with the byline inline's management form."""
-    data = {
-        "title": title,
-        "slug": slug,
-        "kind": "",
-        "standfirst": "",
-        "body": "<p>Body text.</p>",
-        "tags": "",
-        "featured_image_alt": "",
-        "featured_image_caption": "",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "comments_open": "on",
-        "bylines-TOTAL_FORMS": "1",
-        "bylines-INITIAL_FORMS": "1" if byline_pk else "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "bylines-0-author": str(author.pk),
-        "bylines-0-position": "0",
-        "bylines-0-id": str(byline_pk) if byline_pk else "",
-        "bylines-0-article": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def response_errors(response):
-    context = getattr(response, "context", None)
-    if not context or "adminform" not in context:
-        return response.status_code
-    return context["adminform"].form.errors, [f.errors for f in context["inline_admin_formsets"]]
-
-
-def featured_image_errors(response):
-    return response.context["adminform"].form.errors.get("featured_image", [])
 
 
 class FeaturedImageUploadTests(TestCase):

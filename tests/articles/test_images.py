@@ -3,11 +3,9 @@
 import io
 import struct
 import zlib
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -16,36 +14,23 @@ from PIL import Image, ImageFile
 
 from articles.models import Article
 from config.images import Picture, make_renditions
+from tests.admin_forms import article_form_data, featured_image_errors, response_errors
 from tests.articles.images import (
     FRAME_DURATIONS,
+    GPS_IFD,
+    ORIENTATION,
+    SVG,
     animated_gif_bytes,
     animated_png_bytes,
     animated_webp_bytes,
     animation_of,
+    exif_image_bytes,
     image_bytes,
+    media_files,
     png_upload,
 )
-from tests.articles.test_admin import article_form_data, featured_image_errors, response_errors
-from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
-
-ORIENTATION = 0x0112
-GPS_IFD = 0x8825
-SVG = (
-    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-)
-
-
-def exif_image_bytes(width=40, height=20, image_format="JPEG", orientation=6):
-    """An image carrying a GPS position and an EXIF orientation (6: rotate 90° clockwise)."""
-    image = Image.new("RGB", (width, height), (200, 30, 30))
-    image.paste((20, 20, 200), (0, 0, width // 4, height))  # a blue band on the left edge
-    exif = Image.Exif()
-    exif[ORIENTATION] = orientation
-    exif[GPS_IFD] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
-    buffer = io.BytesIO()
-    image.save(buffer, format=image_format, exif=exif)
-    return buffer.getvalue()
+from tests.query_budgets import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
 
 
 def png_chunk(kind, data):
@@ -61,11 +46,6 @@ def bomb_png(width, height):
         + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
         + png_chunk(b"IEND", b"")
     )
-
-
-def media_files():
-    root = Path(settings.MEDIA_ROOT)
-    return {path for path in root.rglob("*") if path.is_file()}
 
 
 def stored_bytes(fieldfile):

@@ -21,16 +21,12 @@ from tests.factories import (
     KindFactory,
 )
 from tests.helpers import days_ago
-
-# Pinned from observation. Article page: savepoint + release (ATOMIC_REQUESTS), article with
-# kind, bylines with authors, tags, related articles with kinds, previous and next article,
-# then approved comments and the discussion settings (the template renders after the view's
-# transaction is released). List pages: savepoint + release, count, a page of articles with
-# kinds, bylines with authors, tags (+ the tag or the author itself).
-ARTICLE_PAGE_QUERIES = 10
-HOME_PAGE_QUERIES = 6
-TAG_PAGE_QUERIES = 7
-AUTHOR_PAGE_QUERIES = 7
+from tests.query_budgets import (
+    ARTICLE_PAGE_QUERIES,
+    AUTHOR_PAGE_QUERIES,
+    HOME_PAGE_QUERIES,
+    TAG_PAGE_QUERIES,
+)
 
 LARGE_LIST = 10
 

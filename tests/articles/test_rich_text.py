@@ -11,13 +11,13 @@ from PIL import Image
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from articles.sanitize import sanitize_html
+from tests.admin_forms import article_form_data, response_errors
 from tests.articles.images import (
     animated_gif_bytes,
     animated_webp_bytes,
     animation_of,
     png_upload,
 )
-from tests.articles.test_admin import article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 
 WORD_PASTE = """

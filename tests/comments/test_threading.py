@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from comments import threads
 from comments.models import Comment, DiscussionSettings
-from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES
 from tests.checkers import nu_html_errors
 from tests.comments.html import comment_tree, input_value, page_text, textarea_text
 from tests.comments.posting import valid_data
@@ -21,6 +20,7 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
+from tests.query_budgets import ARTICLE_PAGE_QUERIES
 
 
 def set_thread_depth(depth):
