@@ -87,3 +87,10 @@ def run_settings(code, **env):
         text=True,
         timeout=60,
     )
+
+
+def settings_output(code, **env):
+    """What `code` prints when `run_settings` runs it; the run must succeed."""
+    result = run_settings(code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

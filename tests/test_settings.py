@@ -18,43 +18,46 @@ from pathlib import Path
 import pytest
 from django.test import SimpleTestCase
 
-from tests.sites import BASE_DIR, dot_env_defines, run_settings
+from tests.sites import BASE_DIR, dot_env_defines, run_settings, settings_output
 
 SECRET_KEY_MESSAGE = (
     "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or set DEBUG=1)."
 )
 
 
+def refusal(**env):
+    """What config.settings says on stderr when it refuses to import under `env`."""
+    result = run_settings("print('imported')", **env)
+    assert result.returncode != 0, env
+    assert "imported" not in result.stdout
+    return result.stderr
+
+
 def test_settings_refuse_to_import_with_an_empty_secret_key_when_debug_is_off():
     # An explicitly empty SECRET_KEY wins over any SECRET_KEY in a local .env.
-    result = run_settings("print('imported')", DEBUG="0", SECRET_KEY="")
+    stderr = refusal(DEBUG="0", SECRET_KEY="")
 
-    assert result.returncode != 0
-    assert "imported" not in result.stdout
-    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in result.stderr
+    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in stderr
 
 
 @pytest.mark.skipif(
     dot_env_defines("SECRET_KEY"), reason="the local .env supplies SECRET_KEY, as designed"
 )
 def test_settings_refuse_to_import_without_a_secret_key_when_debug_is_off():
-    result = run_settings("print('imported')", DEBUG="0")
+    stderr = refusal(DEBUG="0")
 
-    assert result.returncode != 0
-    assert "imported" not in result.stdout
-    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in result.stderr
+    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in stderr
 
 
 def test_settings_import_with_a_secret_key_when_debug_is_off():
     # The control for the refusals above: the same command succeeds once a key is given.
-    result = run_settings(
+    output = settings_output(
         "from django.conf import settings\nprint(settings.SECRET_KEY, settings.DEBUG)",
         DEBUG="0",
         SECRET_KEY="a-real-key",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["a-real-key", "False"]
+    assert output.split() == ["a-real-key", "False"]
 
 
 def test_postgres_database_url_selects_the_postgresql_engine():
@@ -65,15 +68,14 @@ def test_postgres_database_url_selects_the_postgresql_engine():
         "db['ATOMIC_REQUESTS'])"
     )
 
-    result = run_settings(
+    output = settings_output(
         code,
         DEBUG="0",
         SECRET_KEY="test",
         DATABASE_URL="postgres://newsroom@db.internal.example:5433/byline_prod",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert output.split() == [
         "django.db.backends.postgresql",
         "byline_prod",
         "newsroom",
@@ -93,10 +95,9 @@ def test_default_database_is_sqlite_beside_manage_py():
         "print(db['ENGINE'], db['NAME'])"
     )
 
-    result = run_settings(code, DEBUG="0", SECRET_KEY="test")
+    output = settings_output(code, DEBUG="0", SECRET_KEY="test")
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert output.split() == [
         "django.db.backends.sqlite3",
         str(BASE_DIR / "db.sqlite3"),
     ]
@@ -113,62 +114,51 @@ SITE_URL_MESSAGE = (
     dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
 )
 def test_settings_refuse_to_import_without_site_url_when_debug_is_off():
-    result = run_settings("print('imported')", DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=None)
+    stderr = refusal(DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=None)
 
-    assert result.returncode != 0
-    assert "imported" not in result.stdout
-    assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in result.stderr
+    assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in stderr
 
 
 def test_settings_refuse_the_development_site_url_when_debug_is_off():
     for development in ("http://127.0.0.1:8000", "http://127.0.0.1:8000/", ""):
-        result = run_settings(
-            "print('imported')", DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=development
-        )
+        stderr = refusal(DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=development)
 
-        assert result.returncode != 0, development
-        assert "imported" not in result.stdout
-        assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in result.stderr
+        assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in stderr
 
 
 def test_settings_refuse_a_site_url_that_is_not_an_origin():
     for malformed in ("news.example", "ftp://news.example", "https://news.example/comments/"):
-        result = run_settings(
-            "print('imported')", DEBUG="1", SECRET_KEY="a-real-key", SITE_URL=malformed
-        )
+        stderr = refusal(DEBUG="1", SECRET_KEY="a-real-key", SITE_URL=malformed)
 
-        assert result.returncode != 0, malformed
         assert (
             "django.core.exceptions.ImproperlyConfigured: SITE_URL must be the public site's "
             f"origin, a scheme and a host such as https://news.example, not '{malformed}'."
-        ) in result.stderr
+        ) in stderr
 
 
 def test_settings_import_with_a_site_url_when_debug_is_off():
-    result = run_settings(
+    output = settings_output(
         "from django.conf import settings\nprint(settings.SITE_URL)",
         DEBUG="0",
         SECRET_KEY="a-real-key",
         SITE_URL="https://news.example/",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["https://news.example/"]
+    assert output.split() == ["https://news.example/"]
 
 
 @pytest.mark.skipif(
     dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
 )
 def test_debug_mode_defaults_site_url_to_the_development_server():
-    result = run_settings(
+    output = settings_output(
         "from django.conf import settings\nprint(settings.SITE_URL)",
         DEBUG="1",
         SECRET_KEY="test",
         SITE_URL=None,
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["http://127.0.0.1:8000"]
+    assert output.split() == ["http://127.0.0.1:8000"]
 
 
 def fresh_checkout(directory):
@@ -257,9 +247,8 @@ CONSOLE = "django.core.mail.backends.console.EmailBackend"
 
 
 def email_settings(**env):
-    result = run_settings(EMAIL_SETTINGS, **{"SECRET_KEY": "test", **env})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    output = settings_output(EMAIL_SETTINGS, **{"SECRET_KEY": "test", **env})
+    return json.loads(output)
 
 
 class EmailUrlTests(SimpleTestCase):
@@ -347,12 +336,11 @@ class EmailUrlTests(SimpleTestCase):
             "from django.conf import settings\n"
             "print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)"
         )
-        result = run_settings(
+        output = settings_output(
             code, DEBUG="1", SECRET_KEY="test", EMAIL_URL="filemail:///var/tmp/byline-mail"
         )
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == [
+        assert output.split() == [
             "django.core.mail.backends.filebased.EmailBackend",
             "/var/tmp/byline-mail",
         ]
@@ -369,13 +357,12 @@ class AdminSignInSettingsTests(SimpleTestCase):
         reason="the local .env sets the lockout, as designed",
     )
     def test_lockout_after_five_failures_for_fifteen_minutes_by_default(self):
-        result = run_settings(self.CODE, DEBUG="0", SECRET_KEY="test")
+        output = settings_output(self.CODE, DEBUG="0", SECRET_KEY="test")
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["5", "900"]
+        assert output.split() == ["5", "900"]
 
     def test_failure_limit_and_cool_off_come_from_the_environment(self):
-        result = run_settings(
+        output = settings_output(
             self.CODE,
             DEBUG="0",
             SECRET_KEY="test",
@@ -383,8 +370,7 @@ class AdminSignInSettingsTests(SimpleTestCase):
             AXES_COOLOFF_MINUTES="45",
         )
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["8", "2700"]
+        assert output.split() == ["8", "2700"]
 
     OTP_CODE = (
         "from django.conf import settings\n"
@@ -396,13 +382,12 @@ class AdminSignInSettingsTests(SimpleTestCase):
         reason="the local .env requires two-factor sign-in, as designed",
     )
     def test_two_factor_sign_in_is_optional_for_everyone_by_default(self):
-        result = run_settings(self.OTP_CODE, DEBUG="0", SECRET_KEY="test")
+        output = settings_output(self.OTP_CODE, DEBUG="0", SECRET_KEY="test")
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "[] False"
+        assert output.strip() == "[] False"
 
     def test_the_environment_requires_two_factor_sign_in_of_roles_and_superusers(self):
-        result = run_settings(
+        output = settings_output(
             self.OTP_CODE,
             DEBUG="0",
             SECRET_KEY="test",
@@ -410,5 +395,4 @@ class AdminSignInSettingsTests(SimpleTestCase):
             OTP_REQUIRED_FOR_SUPERUSERS="true",
         )
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "['Editor', 'Moderator'] True"
+        assert output.strip() == "['Editor', 'Moderator'] True"
