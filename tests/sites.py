@@ -6,14 +6,16 @@ The code runs after `django.setup()` with DEBUG off and the test settings confte
 apply (plain static files storage, no Secure cookies), and prints what the test asserts on.
 
 `run_settings` imports config.settings with only the environment a test gives (and PATH), to
-see what the settings derive from it; `dot_env_defines` tells whether a local `.env` would
-supply a variable the test needs absent.
+see what the settings derive from it; `unless_dot_env_sets` skips a test when a local `.env`
+would supply a variable the test needs absent.
 """
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +62,14 @@ def dot_env_defines(name):
     return any(
         line.strip().removeprefix("export ").startswith(f"{name}=")
         for line in dot_env.read_text().splitlines()
+    )
+
+
+def unless_dot_env_sets(*names, reason=None):
+    """Skip the test when the local `.env` sets one of `names`, which the test needs absent."""
+    return pytest.mark.skipif(
+        any(dot_env_defines(name) for name in names),
+        reason=reason or f"the local .env supplies {' or '.join(names)}, as designed",
     )
 
 

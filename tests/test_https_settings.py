@@ -6,10 +6,9 @@ the header behaviour they lead to is tested in-process in tests/test_security_he
 
 import json
 
-import pytest
 from django.test import SimpleTestCase
 
-from tests.sites import dot_env_defines, settings_output
+from tests.sites import settings_output, unless_dot_env_sets
 
 HTTPS_SETTINGS = [
     "SECURE_SSL_REDIRECT",
@@ -26,9 +25,8 @@ PRINT_SETTINGS = (
 )
 # Set explicitly, so that a developer's .env cannot change what these tests see.
 NO_PROXY = {"TRUSTED_PROXY_COUNT": "0", "TRUSTED_PROXY_NETWORKS": ""}
-defaults_from_dot_env = pytest.mark.skipif(
-    any(dot_env_defines(name) for name in HTTPS_SETTINGS),
-    reason="the local .env sets an HTTPS setting, as it may",
+defaults_from_dot_env = unless_dot_env_sets(
+    *HTTPS_SETTINGS, reason="the local .env sets an HTTPS setting, as it may"
 )
 
 

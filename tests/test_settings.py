@@ -15,10 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 from django.test import SimpleTestCase
 
-from tests.sites import BASE_DIR, dot_env_defines, run_settings, settings_output
+from tests.sites import BASE_DIR, run_settings, settings_output, unless_dot_env_sets
 
 SECRET_KEY_MESSAGE = (
     "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or set DEBUG=1)."
@@ -40,9 +39,7 @@ def test_settings_refuse_to_import_with_an_empty_secret_key_when_debug_is_off():
     assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in stderr
 
 
-@pytest.mark.skipif(
-    dot_env_defines("SECRET_KEY"), reason="the local .env supplies SECRET_KEY, as designed"
-)
+@unless_dot_env_sets("SECRET_KEY")
 def test_settings_refuse_to_import_without_a_secret_key_when_debug_is_off():
     stderr = refusal(DEBUG="0")
 
@@ -85,9 +82,7 @@ def test_postgres_database_url_selects_the_postgresql_engine():
     ]
 
 
-@pytest.mark.skipif(
-    dot_env_defines("DATABASE_URL"), reason="the local .env supplies DATABASE_URL, as designed"
-)
+@unless_dot_env_sets("DATABASE_URL")
 def test_default_database_is_sqlite_beside_manage_py():
     code = (
         "from django.conf import settings\n"
@@ -110,9 +105,7 @@ SITE_URL_MESSAGE = (
 )
 
 
-@pytest.mark.skipif(
-    dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
-)
+@unless_dot_env_sets("SITE_URL")
 def test_settings_refuse_to_import_without_site_url_when_debug_is_off():
     stderr = refusal(DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=None)
 
@@ -147,9 +140,7 @@ def test_settings_import_with_a_site_url_when_debug_is_off():
     assert output.split() == ["https://news.example/"]
 
 
-@pytest.mark.skipif(
-    dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
-)
+@unless_dot_env_sets("SITE_URL")
 def test_debug_mode_defaults_site_url_to_the_development_server():
     output = settings_output(
         "from django.conf import settings\nprint(settings.SITE_URL)",
@@ -271,15 +262,11 @@ class EmailUrlTests(SimpleTestCase):
     def test_console_mail_url(self):
         assert email_settings(DEBUG="1", EMAIL_URL="consolemail://")["EMAIL_BACKEND"] == CONSOLE
 
-    @pytest.mark.skipif(
-        dot_env_defines("EMAIL_URL"), reason="the local .env supplies EMAIL_URL, as designed"
-    )
+    @unless_dot_env_sets("EMAIL_URL")
     def test_development_prints_mail_to_the_console_by_default(self):
         assert email_settings(DEBUG="1")["EMAIL_BACKEND"] == CONSOLE
 
-    @pytest.mark.skipif(
-        dot_env_defines("EMAIL_URL"), reason="the local .env supplies EMAIL_URL, as designed"
-    )
+    @unless_dot_env_sets("EMAIL_URL")
     def test_production_default_is_an_smtp_server_on_this_machine(self):
         mail = email_settings(DEBUG="0")
 
@@ -346,29 +333,25 @@ class EmailUrlTests(SimpleTestCase):
         ]
 
 
+def production_output(code, **env):
+    """What `code` prints under production settings (DEBUG off) and `env`."""
+    return settings_output(code, DEBUG="0", SECRET_KEY="test", **env)
+
+
 class AdminSignInSettingsTests(SimpleTestCase):
     CODE = (
         "from django.conf import settings\n"
         "print(settings.AXES_FAILURE_LIMIT, int(settings.AXES_COOLOFF_TIME.total_seconds()))"
     )
 
-    @pytest.mark.skipif(
-        dot_env_defines("AXES_FAILURE_LIMIT") or dot_env_defines("AXES_COOLOFF_MINUTES"),
-        reason="the local .env sets the lockout, as designed",
+    @unless_dot_env_sets(
+        "AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES", reason="the local .env sets the lockout"
     )
     def test_lockout_after_five_failures_for_fifteen_minutes_by_default(self):
-        output = settings_output(self.CODE, DEBUG="0", SECRET_KEY="test")
-
-        assert output.split() == ["5", "900"]
+        assert production_output(self.CODE).split() == ["5", "900"]
 
     def test_failure_limit_and_cool_off_come_from_the_environment(self):
-        output = settings_output(
-            self.CODE,
-            DEBUG="0",
-            SECRET_KEY="test",
-            AXES_FAILURE_LIMIT="8",
-            AXES_COOLOFF_MINUTES="45",
-        )
+        output = production_output(self.CODE, AXES_FAILURE_LIMIT="8", AXES_COOLOFF_MINUTES="45")
 
         assert output.split() == ["8", "2700"]
 
@@ -377,20 +360,17 @@ class AdminSignInSettingsTests(SimpleTestCase):
         "print(settings.OTP_REQUIRED_GROUPS, settings.OTP_REQUIRED_FOR_SUPERUSERS)"
     )
 
-    @pytest.mark.skipif(
-        dot_env_defines("OTP_REQUIRED_GROUPS") or dot_env_defines("OTP_REQUIRED_FOR_SUPERUSERS"),
+    @unless_dot_env_sets(
+        "OTP_REQUIRED_GROUPS",
+        "OTP_REQUIRED_FOR_SUPERUSERS",
         reason="the local .env requires two-factor sign-in, as designed",
     )
     def test_two_factor_sign_in_is_optional_for_everyone_by_default(self):
-        output = settings_output(self.OTP_CODE, DEBUG="0", SECRET_KEY="test")
-
-        assert output.strip() == "[] False"
+        assert production_output(self.OTP_CODE).strip() == "[] False"
 
     def test_the_environment_requires_two_factor_sign_in_of_roles_and_superusers(self):
-        output = settings_output(
+        output = production_output(
             self.OTP_CODE,
-            DEBUG="0",
-            SECRET_KEY="test",
             OTP_REQUIRED_GROUPS="Editor,Moderator",
             OTP_REQUIRED_FOR_SUPERUSERS="true",
         )
