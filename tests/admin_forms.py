@@ -1,4 +1,21 @@
-"""Complete admin change forms as the admin posts them, and the errors it answers with."""
+"""Complete admin change forms as the admin posts them, the errors it answers with, and a test
+case signed in to the admin as an editor."""
+
+from django.test import TestCase
+
+from tests.factories import AuthorFactory, StaffFactory
+
+
+class EditorAdminTestCase(TestCase):
+    """Signed in to the admin as an editor (`self.editor`), with an author for bylines."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+        cls.author = AuthorFactory()
+
+    def setUp(self):
+        self.client.force_login(self.editor)
 
 
 def article_form_data(*, title, slug, author, byline_pk=None, **overrides):

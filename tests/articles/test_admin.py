@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Tag
-from tests.admin_forms import article_form_data, featured_image_errors, response_errors
+from tests.admin_forms import (
+    EditorAdminTestCase,
+    article_form_data,
+    featured_image_errors,
+    response_errors,
+)
 from tests.articles.images import image_bytes, png_upload
 from tests.factories import (
     ArticleFactory,
@@ -334,14 +339,9 @@ class AuthorChangelistTests(TestCase):
         assert f'<img src="{self.prolific.photo.url}"' in content
 
 
-class FeaturedImageUploadTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
+class FeaturedImageUploadTests(EditorAdminTestCase):
     def setUp(self):
-        self.client.force_login(self.editor)
+        super().setUp()
         self.url = reverse("admin:articles_article_add")
 
     def post_with_image(self, upload, slug="with-image"):

@@ -14,7 +14,12 @@ from PIL import Image, ImageFile
 
 from articles.models import Article
 from config.images import Picture, make_renditions
-from tests.admin_forms import article_form_data, featured_image_errors, response_errors
+from tests.admin_forms import (
+    EditorAdminTestCase,
+    article_form_data,
+    featured_image_errors,
+    response_errors,
+)
 from tests.articles.images import (
     FRAME_DURATIONS,
     GPS_IFD,
@@ -60,16 +65,11 @@ def stored_image(fieldfile):
     return image
 
 
-class HostileUploadTests(TestCase):
+class HostileUploadTests(EditorAdminTestCase):
     """Each refusal re-renders the admin form with its message and stores nothing at all."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
     def setUp(self):
-        self.client.force_login(self.editor)
+        super().setUp()
         self.files_before = media_files()
 
     def post_new_article(self, upload):

@@ -11,7 +11,7 @@ from PIL import Image
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from articles.sanitize import sanitize_html
-from tests.admin_forms import article_form_data, response_errors
+from tests.admin_forms import EditorAdminTestCase, article_form_data, response_errors
 from tests.articles.images import (
     animated_gif_bytes,
     animated_webp_bytes,
@@ -69,15 +69,7 @@ class PastedWordHtmlTests(TestCase):
         assert "<o:p>" not in body
 
 
-class HostileBodyThroughTheAdminTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
-    def setUp(self):
-        self.client.force_login(self.editor)
-
+class HostileBodyThroughTheAdminTests(EditorAdminTestCase):
     def post_body(self, body, slug="hostile"):
         response = self.client.post(
             reverse("admin:articles_article_add"),
