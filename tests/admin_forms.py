@@ -2,17 +2,29 @@
 case signed in to the admin as an editor."""
 
 from django.test import TestCase
+from django.urls import reverse
 
 from tests.factories import AuthorFactory, StaffFactory
 
 
-class EditorAdminTestCase(TestCase):
-    """Signed in to the admin as an editor (`self.editor`), with an author for bylines."""
+class AdminFormTestCase(TestCase):
+    """An editor (`self.editor`) and an author for bylines (`self.author`), and the admin's
+    add-article form to post as that editor."""
 
     @classmethod
     def setUpTestData(cls):
         cls.editor = StaffFactory(role="Editor")
         cls.author = AuthorFactory()
+
+    def add_article(self, *, title, slug, **fields):
+        """Post the admin's add-article form, signed in as the editor; the response."""
+        self.client.force_login(self.editor)
+        data = article_form_data(title=title, slug=slug, author=self.author, **fields)
+        return self.client.post(reverse("admin:articles_article_add"), data)
+
+
+class EditorAdminTestCase(AdminFormTestCase):
+    """Signed in to the admin as the editor throughout."""
 
     def setUp(self):
         self.client.force_login(self.editor)

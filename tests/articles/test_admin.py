@@ -340,19 +340,10 @@ class AuthorChangelistTests(TestCase):
 
 
 class FeaturedImageUploadTests(EditorAdminTestCase):
-    def setUp(self):
-        super().setUp()
-        self.url = reverse("admin:articles_article_add")
-
     def post_with_image(self, upload, slug="with-image"):
-        data = article_form_data(
-            title="With image",
-            slug=slug,
-            author=self.author,
-            featured_image=upload,
-            featured_image_alt="A description",
+        return self.add_article(
+            title="With image", slug=slug, featured_image=upload, featured_image_alt="A description"
         )
-        return self.client.post(self.url, data)
 
     def test_a_valid_png_is_accepted_and_the_article_is_stored(self):
         # The control for the refusals below: the same form with a good image succeeds.
@@ -435,11 +426,7 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
         assert response.status_code == 302, response_errors(response)
 
     def test_image_without_alt_text_is_refused(self):
-        data = article_form_data(
-            title="No alt", slug="no-alt", author=self.author, featured_image=png_upload()
-        )
-
-        response = self.client.post(self.url, data)
+        response = self.add_article(title="No alt", slug="no-alt", featured_image=png_upload())
 
         assert response.status_code == 200
         assert response.context["adminform"].form.errors["featured_image_alt"] == [

@@ -15,6 +15,7 @@ from PIL import Image, ImageFile
 from articles.models import Article
 from config.images import Picture, make_renditions
 from tests.admin_forms import (
+    AdminFormTestCase,
     EditorAdminTestCase,
     article_form_data,
     featured_image_errors,
@@ -34,7 +35,7 @@ from tests.articles.images import (
     media_files,
     png_upload,
 )
-from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.query_budgets import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
 
 
@@ -73,14 +74,12 @@ class HostileUploadTests(EditorAdminTestCase):
         self.files_before = media_files()
 
     def post_new_article(self, upload):
-        data = article_form_data(
+        return self.add_article(
             title="Hostile",
             slug="hostile",
-            author=self.author,
             featured_image=upload,
             featured_image_alt="A description",
         )
-        return self.client.post(reverse("admin:articles_article_add"), data)
 
     def assert_refused_and_nothing_stored(self, response):
         assert response.status_code == 200
@@ -183,24 +182,13 @@ class HostileUploadTests(EditorAdminTestCase):
         assert article.featured_image.name.endswith("kept.png")
 
 
-class UploadCleaningTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
+class UploadCleaningTests(AdminFormTestCase):
     def test_admin_upload_loses_its_gps_position_and_is_turned_upright(self):
-        self.client.force_login(self.editor)
         upload = SimpleUploadedFile("holiday.jpg", exif_image_bytes(40, 20), "image/jpeg")
-        data = article_form_data(
-            title="Located",
-            slug="located",
-            author=self.author,
-            featured_image=upload,
-            featured_image_alt="A red field",
-        )
 
-        response = self.client.post(reverse("admin:articles_article_add"), data)
+        response = self.add_article(
+            title="Located", slug="located", featured_image=upload, featured_image_alt="A red field"
+        )
 
         assert response.status_code == 302, response_errors(response)
         stored = stored_image(Article.objects.get(slug="located").featured_image)
@@ -259,24 +247,16 @@ class UploadCleaningTests(TestCase):
         assert len(callbacks) == 1
 
 
-class AnimatedUploadTests(TestCase):
+class AnimatedUploadTests(AdminFormTestCase):
     """Animations lose their metadata too, and keep every frame, its timing and the loop."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
     def upload_in_the_admin(self, upload):
-        self.client.force_login(self.editor)
-        data = article_form_data(
+        response = self.add_article(
             title="Animated",
             slug="animated",
-            author=self.author,
             featured_image=upload,
             featured_image_alt="A moving square",
         )
-        response = self.client.post(reverse("admin:articles_article_add"), data)
         assert response.status_code == 302, response_errors(response)
         return Article.objects.get(slug="animated").featured_image
 
@@ -383,25 +363,18 @@ class AnimatedUploadTests(TestCase):
         assert "<picture>" not in content
 
 
-class StoredNameTests(TestCase):
+class StoredNameTests(AdminFormTestCase):
     """A stored image is named by the format Pillow found in it, not by the uploader's name."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
     def test_a_gif_named_pdf_is_stored_and_served_as_gif(self):
-        self.client.force_login(self.editor)
-        data = article_form_data(
+        upload = SimpleUploadedFile("x.pdf", animated_gif_bytes(), "application/pdf")
+
+        response = self.add_article(
             title="Disguised",
             slug="disguised",
-            author=self.author,
-            featured_image=SimpleUploadedFile("x.pdf", animated_gif_bytes(), "application/pdf"),
+            featured_image=upload,
             featured_image_alt="A moving square",
         )
-
-        response = self.client.post(reverse("admin:articles_article_add"), data)
 
         assert response.status_code == 302, response_errors(response)
         image = Article.objects.get(slug="disguised").featured_image

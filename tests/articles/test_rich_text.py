@@ -71,10 +71,7 @@ class PastedWordHtmlTests(TestCase):
 
 class HostileBodyThroughTheAdminTests(EditorAdminTestCase):
     def post_body(self, body, slug="hostile"):
-        response = self.client.post(
-            reverse("admin:articles_article_add"),
-            article_form_data(title="Hostile", slug=slug, author=self.author, body=body),
-        )
+        response = self.add_article(title="Hostile", slug=slug, body=body)
         assert response.status_code == 302, response_errors(response)
         return Article.objects.get(slug=slug).body
 
