@@ -64,7 +64,9 @@ def text_leaks(text, addresses):
     return leaks(HttpResponse(text), addresses)
 
 
-class _LinkParser(HTMLParser):
+class LinkParser(HTMLParser):
+    """The links a crawl follows from a page (`links`): anchors, link tags, GET forms."""
+
     def __init__(self):
         super().__init__()
         self.links = []
@@ -78,7 +80,7 @@ class _LinkParser(HTMLParser):
 
 
 def same_origin_links(page_url, content):
-    parser = _LinkParser()
+    parser = LinkParser()
     parser.feed(content)
     parser.close()
     links = []

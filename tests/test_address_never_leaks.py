@@ -18,7 +18,6 @@ connection can see.
 import itertools
 import re
 import tempfile
-from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,7 +36,7 @@ from comments.models import Comment, CommenterAddress
 from comments.privacy import digest
 from tests.comments.posting import submit_comment
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
-from tests.privacy import SKIPPED_PREFIXES, leaks, needles, same_origin_links
+from tests.privacy import SKIPPED_PREFIXES, LinkParser, leaks, needles, same_origin_links
 
 FIRST = "Zeta.Quill+dump-check@Private-Mail.example"
 SECOND = "ymir.underscore_reader@private-mail.example"
@@ -224,12 +223,8 @@ class RouteFiller:
             yield "/" + url
 
 
-class _AssetParser(HTMLParser):
+class _AssetParser(LinkParser):
     """Images and other resources a page loads: where avatar URLs would be."""
-
-    def __init__(self):
-        super().__init__()
-        self.links = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
