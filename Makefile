@@ -57,9 +57,10 @@ bench: $(INSTALLED) ## Post comments from 20 concurrent clients to gunicorn on P
 faults: $(INSTALLED) ## Restart PostgreSQL, stop Redis, kill workers under load, on servers of its own (bench/README.md)
 	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
-lint: $(INSTALLED) ## ruff check and format check
+lint: $(INSTALLED) ## ruff check, format check, and the layers contract (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(INSTALLED) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

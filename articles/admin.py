@@ -20,7 +20,7 @@ from reversion.models import Version
 from reversion.revisions import set_comment
 from reversion.utils import mute_signals
 
-from . import revisions, share
+from . import review_links, revisions
 from .forms import ArticleAdminForm, MergeTagsForm
 from .inline_images import InlineImageForm, store_inline_image
 from .models import Article, Byline, Kind, Tag, can_publish
@@ -303,7 +303,7 @@ class ArticleAdmin(VersionAdmin):
         return [compare, inline_image, share_link, *super().get_urls()]
 
     def share_link_view(self, request, object_id):
-        """Make a share link for an unpublished article (articles/share.py); editors only.
+        """Make a share link for an unpublished article (articles/review_links.py); editors only.
 
         The link is shown once, in a message on the change form; nothing stores it.
         """
@@ -315,15 +315,17 @@ class ArticleAdmin(VersionAdmin):
         change_url = reverse(
             f"{self.admin_site.name}:articles_article_change", args=[quote(article.pk)]
         )
-        if not share.can_share(article):
+        if not review_links.can_share(article):
             self.message_user(
                 request,
                 "Share links are for unpublished articles; this one is published or scheduled.",
                 messages.WARNING,
             )
             return redirect(change_url)
-        link = share.share_url(article)
-        until = formats.date_format(timezone.localtime(share.expires_at()), "DATETIME_FORMAT")
+        link = review_links.share_url(article)
+        until = formats.date_format(
+            timezone.localtime(review_links.expires_at()), "DATETIME_FORMAT"
+        )
         self.log_change(request, article, f"Made a share link, valid until {until}.")
         self.message_user(
             request,

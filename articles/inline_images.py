@@ -2,8 +2,8 @@
 
 The editor's "Insert Figure" dialog takes an image URL; its "Browse..." button opens the
 admin's inline image page (`ArticleAdmin.inline_image_view`), whose upload is checked like
-every other image (`config.validators.validate_image_upload`: format allow-list, no SVG, size
-and pixel caps, a full decode), stripped of its metadata (`config.images.without_metadata`)
+every other image (`images.validators.validate_image_upload`: format allow-list, no SVG, size
+and pixel caps, a full decode), stripped of its metadata (`images.metadata.without_metadata`)
 and stored under `articles/inline/<year>/<month>/`, named by the format found in it. The body
 then refers to it inside `<figure><img><figcaption>`, which `articles/sanitize.py` keeps, by the
 address storage gives: root-relative (`/media/…`) with the default storage, so the published
@@ -18,8 +18,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from config.images import UploadedImageFormField, image_file_name, without_metadata
-from config.validators import validate_image_upload
+from images.fields import UploadedImageFormField
+from images.metadata import image_file_name, without_metadata
+from images.validators import validate_image_upload
 
 INLINE_IMAGE_DIRECTORY = "articles/inline"
 
@@ -43,7 +44,7 @@ class InlineImageForm(forms.Form):
 
 
 def inline_image_name(original_name, image_format):
-    """A fresh name under the inline directory (`config.images.image_file_name` with a random
+    """A fresh name under the inline directory (`images.metadata.image_file_name` with a random
     part that keeps names unguessable)."""
     name = PurePosixPath(image_file_name(original_name, image_format))
     month = timezone.now().strftime("%Y/%m")

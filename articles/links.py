@@ -6,7 +6,7 @@ Django behind the proxy. An address built from them differs from
 request to request, shows internal host names to readers, crawlers and mail readers, and a
 shared cache would keep whichever host asked first. So every absolute address the site gives
 out is made here: canonical links, preview tags and structured data, feeds, the sitemap and
-robots.txt, editors' share links and every link in a message (comments/selfservice.py).
+robots.txt, editors' share links and every link in a message (comments/commenters/selfservice.py).
 
 Inside the site, links stay root-relative (`/articles/…`), article bodies included: the
 inline image page offers `/media/…` addresses, the sanitiser stores an address on one of the

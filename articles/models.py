@@ -14,8 +14,9 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from authors.models import Author
-from config.images import Picture, ResponsiveImageField
-from config.validators import validate_image_upload
+from images.fields import ResponsiveImageField
+from images.renditions import Picture
+from images.validators import validate_image_upload
 
 from .sanitize import sanitize_html
 

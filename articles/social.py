@@ -1,15 +1,24 @@
-"""What link previews read about a page: meta description, OpenGraph and Twitter card tags.
+"""How an article travels beyond the site: what link previews read, and the links readers
+share it with.
 
+Link previews read the meta description, OpenGraph and Twitter card tags.
 `article_tags()` describes an article (og:type article, its featured image with its size,
 publish and update times, authors, section and tags); `page_tags()` describes any other page
 (og:type website). Both return `(attribute, name, content)` triples that
 `templates/includes/social_meta.html` writes as `<meta>` elements, so every value is escaped
 by the template engine. Every address in them is on `SITE_URL` (articles/links.py), whatever
 host the request came in on. structured_data.py shares `description()` and `featured_image()`.
+
+`share_links()` are the links readers use to pass an article on: plain addresses, no
+third-party script or widget. Each network's own share address is opened only if the reader
+follows the link, so nothing is loaded from it and no reader is tracked by merely reading. (Not
+to be confused with articles/review_links.py, the signed links editors send to outside reviewers
+of a draft.)
 """
 
 import mimetypes
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.utils.html import strip_tags
@@ -140,3 +149,42 @@ def modified_at(article):
     if article.published_at and article.published_at > article.updated_at:
         return article.published_at
     return article.updated_at
+
+
+# SHARE LINKS
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    network: str
+    label: str
+    url: str
+
+
+def share_links(url, title):
+    """Share links for the article at the absolute `url`, in the order the page lists them."""
+
+    def encoded(params):
+        return urlencode(params, quote_via=quote)
+
+    return [
+        ShareLink(
+            "email",
+            "Email",
+            "mailto:?" + encoded({"subject": title, "body": f"{title}\n\n{url}"}),
+        ),
+        ShareLink(
+            "x", "X (Twitter)", "https://x.com/intent/tweet?" + encoded({"url": url, "text": title})
+        ),
+        ShareLink(
+            "linkedin",
+            "LinkedIn",
+            "https://www.linkedin.com/sharing/share-offsite/?" + encoded({"url": url}),
+        ),
+        ShareLink(
+            "facebook",
+            "Facebook",
+            "https://www.facebook.com/sharer/sharer.php?" + encoded({"u": url}),
+        ),
+    ]

@@ -16,7 +16,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import links, search, share, sharing, social, structured_data
+from . import links, review_links, search, social, structured_data
 from .models import Article, Kind, Tag
 
 
@@ -59,7 +59,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             related_articles=live.related_to(article),
             previous_article=live.before(article).only("title", "slug").first(),
             next_article=live.after(article).only("title", "slug").first(),
-            share_links=sharing.share_links(canonical_url, article.title),
+            share_links=social.share_links(canonical_url, article.title),
             **kwargs,
         )
 
@@ -200,7 +200,8 @@ class ArticlePreviewView(UnpublishedArticleMixin, ArticleDetailView):
 
 @method_decorator(never_cache, name="dispatch")
 class SharedArticleView(UnpublishedArticleMixin, ArticleDetailView):
-    """An unpublished article, read-only, for whoever holds its share link (articles/share.py)."""
+    """An unpublished article, read-only, for whoever holds its review link
+    (articles/review_links.py)."""
 
     banner = "Shared draft — not published"
 
@@ -209,8 +210,8 @@ class SharedArticleView(UnpublishedArticleMixin, ArticleDetailView):
 
     def get_object(self, queryset=None):
         try:
-            return share.article_for_token(
+            return review_links.article_for_token(
                 self.kwargs["token"], Article.objects.with_listing_relations()
             )
-        except share.InvalidShareLink as error:
+        except review_links.InvalidShareLink as error:
             raise Http404("This share link has ended or is not valid.") from error

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from config.images import Picture, ResponsiveImageField
-from config.validators import validate_image_upload
+from images.fields import ResponsiveImageField
+from images.renditions import Picture
+from images.validators import validate_image_upload
 
 
 class Author(models.Model):

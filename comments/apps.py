@@ -8,4 +8,6 @@ class CommentsConfig(AppConfig):
     def ready(self):
         # Registers the system checks and the receivers that queue IP anonymisation and
         # notifications.
-        from . import checks, notifications, retention  # noqa: F401
+        from . import checks  # noqa: F401
+        from .commenters import retention  # noqa: F401
+        from .mail import notifications  # noqa: F401

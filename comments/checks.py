@@ -1,7 +1,7 @@
 """System checks for the comment keys (run by `manage.py check`, `migrate`, `runserver`).
 
-Without COMMENT_EMAIL_KEYS and COMMENT_EMAIL_HMAC_KEY, comments/privacy.py derives both keys
-from SECRET_KEY. That is convenient on a laptop but dangerous in production: SECRET_KEY is the
+Without COMMENT_EMAIL_KEYS and COMMENT_EMAIL_HMAC_KEY, comments/commenters/privacy.py derives both
+keys from SECRET_KEY. That is convenient on a laptop but dangerous in production: SECRET_KEY is the
 key people rotate after a leak, and rotating it would silently make every stored address
 unreadable and change every lookup digest (trusted commenters, erase requests, disallowed
 addresses). So a production site (DEBUG off) is warned until it sets both keys itself.
@@ -27,7 +27,7 @@ def check_comment_keys(app_configs=None, **kwargs):
                 hint="Set COMMENT_EMAIL_KEYS to a Fernet key (python -c 'from "
                 "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') "
                 "before addresses are stored; on a site that has some, see key rotation in "
-                "comments/privacy.py.",
+                "comments/commenters/privacy.py.",
                 id=ENCRYPTION_KEYS_DERIVED,
             )
         )

@@ -14,7 +14,7 @@ from articles.links import absolute_url
 
 from . import moderation, threads
 from .models import Comment
-from .queue import staff_name
+from .staff_replies import staff_name
 
 FORM_TOKEN_SALT = "comments.form-time"
 
@@ -112,7 +112,7 @@ class CommentForm(forms.ModelForm):
         max_length=settings.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    # Opt-in, unticked by default: without it no cookie is set (comments/remember.py).
+    # Opt-in, unticked by default: without it no cookie is set (comments/commenters/remember.py).
     remember = forms.BooleanField(
         required=False,
         label="Save my name, email, and website in this browser for the next time I comment.",
@@ -129,7 +129,7 @@ class CommentForm(forms.ModelForm):
     )
 
     # Opt-in, unticked by default; nothing is sent until the address confirms it by a link
-    # (comments/notifications.py).
+    # (comments/mail/notifications.py).
     notify_replies = forms.BooleanField(required=False, label="Notify me of replies by email.")
 
     class Meta:
@@ -256,7 +256,7 @@ class CommentForm(forms.ModelForm):
 
     def submission(self, request):
         """The unsaved comment with what the moderation rules need to know about it."""
-        from . import verification
+        from .commenters import verification
 
         comment = super().save(commit=False)
         comment.article = self.article

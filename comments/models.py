@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from . import avatars
-from .privacy import EncryptedEmailField, digest
+from .commenters import avatars
+from .commenters.privacy import EncryptedEmailField, digest
 
 
 class CommentQuerySet(models.QuerySet):
@@ -29,8 +29,8 @@ class Comment(models.Model):
     """A reader's comment or reply on an article.
 
     `email` is private: it is written once, by the comment form, stored encrypted with its
-    keyed digest beside it (comments/privacy.py), and read only in the admin by staff holding
-    the `view_commenter_email` permission (`privacy.may_see_addresses`) and by the code that
+    keyed digest beside it (comments/commenters/privacy.py), and read only in the admin by staff
+    holding the `view_commenter_email` permission (`privacy.may_see_addresses`) and by the code that
     sends the commenter messages.
     No template or public view reads it.
     """
@@ -108,9 +108,9 @@ class Comment(models.Model):
         max_length=64,
         default=avatars.comment_key,
         editable=False,
-        help_text="What the avatar beside the comment is drawn from (comments/avatars.py): its "
-        "address's avatar when its owner is known to have written it (from a browser proving "
-        "the address, or staff), else one of its own.",
+        help_text="What the avatar beside the comment is drawn from "
+        "(comments/commenters/avatars.py): its address's avatar when its owner is known to have "
+        "written it (from a browser proving the address, or staff), else one of its own.",
     )
 
     objects = CommentQuerySet.as_manager()
@@ -158,8 +158,8 @@ class Comment(models.Model):
 
     def draw_address_avatar(self):
         """Give the comment its address's avatar (not saved): only for a comment the address's
-        owner is known to have written (comments/avatars.py). Without an address it keeps its
-        own."""
+        owner is known to have written (comments/commenters/avatars.py). Without an address it keeps
+        its own."""
         email_digest = digest(self.email)
         if email_digest:
             self.avatar_key = avatars.address_key(email_digest)

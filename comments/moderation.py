@@ -34,8 +34,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import signals
+from .commenters.privacy import digest
 from .models import Comment, CommenterAddress, DiscussionSettings
-from .privacy import digest
 
 HOLD_FOR_REVIEW = "held: every comment is reviewed before it appears"
 
@@ -136,9 +136,9 @@ def flood_wait(ip_address, address, rules, *, address_proven=False):
     posting its limit refuses stops there, uncounted against the address: one IP cannot use up
     an address's hour faster than its own limit lets it post. The address is counted next,
     when the form holds a valid one (`address`, else None), unless this browser proves it
-    (`address_proven`: its proof cookie, comments/verification.py). Anyone may type an address,
-    so postings from other browsers, from many IPs, can use up its hour unseen (a refused form
-    stores nothing); its owner's browser is not locked out by them, and is still limited per
+    (`address_proven`: its proof cookie, comments/commenters/verification.py). Anyone may type an
+    address, so postings from other browsers, from many IPs, can use up its hour unseen (a refused
+    form stores nothing); its owner's browser is not locked out by them, and is still limited per
     IP. Whether Byline knows the address plays no part in the answer.
 
     Counters live in the configured cache, one per fixed window (a minute per IP, an hour per
@@ -226,7 +226,7 @@ class Submission:
     """A new comment (not yet saved) and what the request says about it."""
 
     comment: Comment
-    #: The browser holds the proof cookie for this address (comments/verification.py).
+    #: The browser holds the proof cookie for this address (comments/commenters/verification.py).
     address_proven: bool = False
     #: Seconds between the form being served and posted (None: not measured).
     seconds_to_post: float | None = None
@@ -466,7 +466,7 @@ def receive(submission, rules):
     is stored, reviewed or announced again, and the reader is answered as for the stored one.
     Two copies of one posting arriving at once meet the unique submission key: the second
     finds the first once it is stored. A comment from a browser proving its address is drawn
-    with the address's avatar; any other with one of its own (comments/avatars.py).
+    with the address's avatar; any other with one of its own (comments/commenters/avatars.py).
     """
     earlier = repeated_comment(submission, rules)
     if earlier is not None:
@@ -510,7 +510,7 @@ def release_identity_holds(commenter_address, browser_digest, rules=None):
     Called when the address's owner confirms it. Anyone may type an address, so confirming
     never publishes what other browsers wrote under it: those stay held, with their reasons,
     for a moderator. The approved comments are drawn with the address's avatar (their owner
-    wrote them; comments/avatars.py). Returns the approved comments (and sends
+    wrote them; comments/commenters/avatars.py). Returns the approved comments (and sends
     `comment_approved` for each on commit).
     """
     rules = rules or DiscussionSettings.current()

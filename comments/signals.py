@@ -14,6 +14,7 @@ comment_received = Signal()
 #: A comment became approved: on arrival by the rules, or later by a moderator.
 comment_approved = Signal()
 
-#: A commenter confirmed their address through the signed link (comments/verification.py);
-#: sent with `sender=CommenterAddress` and `commenter_address=...`, after commit.
+#: A commenter confirmed their address through the signed link
+#: (comments/commenters/verification.py); sent with `sender=CommenterAddress` and
+#: `commenter_address=...`, after commit.
 address_confirmed = Signal()

@@ -1,4 +1,6 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.db.models.signals import post_migrate
 
 
 class NewsroomAdminConfig(AdminConfig):
@@ -10,7 +12,25 @@ class NewsroomAdminConfig(AdminConfig):
         super().ready()
         from django.contrib import admin
 
-        from . import checks  # noqa: F401  (registers the project's system checks)
         from .task_results import register_task_results_admin
 
         register_task_results_admin(admin.site)
+
+
+class SiteConfig(AppConfig):
+    """The project's own app: site-wide checks, the newsroom roles and the demo content."""
+
+    name = "config"
+    verbose_name = "Byline site"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the project's system checks)
+        from .roles import sync_roles_after_migrate
+
+        # Once per migrate (and per flush), after auth's own step: the groups and permissions
+        # are auth's, and every app's permissions are made by then.
+        post_migrate.connect(
+            sync_roles_after_migrate,
+            sender=self.apps.get_app_config("auth"),
+            dispatch_uid="config.roles.sync_roles_after_migrate",
+        )

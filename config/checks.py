@@ -10,6 +10,8 @@ A cache that keeps nothing (`dummycache://`) is worse, with any number of worker
 counts at all. `check_cache_keeps_values` and the same hook refuse it.
 """
 
+import os
+
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.checks import Error, Tags, Warning, register
@@ -19,6 +21,11 @@ from .roles import ROLE_PERMISSIONS
 
 MAIL_KEPT_ON_THE_SERVER = "config.E001"
 UNKNOWN_TWO_FACTOR_GROUP = "config.W001"
+RENAMED_VARIABLE = "config.W002"
+
+#: Environment variables renamed since a release, with the name config/settings.py reads now. The
+#: old name still works, but only until it is dropped.
+RENAMED_VARIABLES = {"SHARE_LINK_MAX_AGE_DAYS": "REVIEW_LINK_MAX_AGE_DAYS"}
 
 # Backends that deliver nothing but keep each message, recipients' addresses included, in the
 # server's log or on its disk.
@@ -63,6 +70,7 @@ def check_two_factor_groups(app_configs=None, **kwargs):
 
 
 PER_PROCESS_CACHE = "config.E002"
+SHARED_CACHE = "Redis through CACHE_URL is the documented production cache (README.md, Production)"
 PER_PROCESS_BACKENDS = {"django.core.cache.backends.locmem.LocMemCache"}
 
 
@@ -79,21 +87,21 @@ def per_process_cache_problem(workers):
     )
 
 
+def cache_errors(problem, check_id, hint):
+    """The cache checks' answer: no error, or one for the problem found (the gunicorn start
+    hook, config/gunicorn.conf.py, refuses to start on the same problems)."""
+    return [] if problem is None else [Error(problem, hint=hint, id=check_id)]
+
+
 @register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs=None, **kwargs):
     if settings.DEBUG:
         return []
-    problem = per_process_cache_problem(settings.WEB_CONCURRENCY)
-    if problem is None:
-        return []
-    return [
-        Error(
-            problem,
-            hint="Redis through CACHE_URL is the documented production cache (README.md, "
-            "Production).",
-            id=PER_PROCESS_CACHE,
-        )
-    ]
+    return cache_errors(
+        per_process_cache_problem(settings.WEB_CONCURRENCY),
+        PER_PROCESS_CACHE,
+        hint=f"{SHARED_CACHE}.",
+    )
 
 
 CACHE_KEEPS_NOTHING = "config.E003"
@@ -118,14 +126,21 @@ def cache_keeps_nothing_problem():
 
 @register(Tags.caches, deploy=True)
 def check_cache_keeps_values(app_configs=None, **kwargs):
-    problem = cache_keeps_nothing_problem()
-    if problem is None:
-        return []
+    return cache_errors(
+        cache_keeps_nothing_problem(),
+        CACHE_KEEPS_NOTHING,
+        hint=f"{SHARED_CACHE}; local memory (no CACHE_URL) serves one worker.",
+    )
+
+
+@register()
+def check_renamed_variables(app_configs=None, **kwargs):
     return [
-        Error(
-            problem,
-            hint="Redis through CACHE_URL is the documented production cache (README.md, "
-            "Production); local memory (no CACHE_URL) serves one worker.",
-            id=CACHE_KEEPS_NOTHING,
+        Warning(
+            f"{old} is deprecated: it is now called {new}.",
+            hint=f"Rename {old} to {new} in the environment; the old name will stop working.",
+            id=RENAMED_VARIABLE,
         )
+        for old, new in RENAMED_VARIABLES.items()
+        if old in os.environ
     ]

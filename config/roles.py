@@ -1,8 +1,8 @@
 """Newsroom roles: the staff groups and exactly the permissions each one holds.
 
-A data migration calls `sync_roles` so every database has the groups; running it again puts
-the groups back to this definition (permissions added by hand to a role group are removed,
-except those in GRANTABLE_PERMISSIONS).
+Every `migrate` ends with `sync_roles` (a post_migrate receiver, connected in config/apps.py), so
+every database has the groups as defined here: permissions added by hand to a role group are
+removed, except those in GRANTABLE_PERMISSIONS.
 """
 
 ARTICLE_WORK = [
@@ -84,3 +84,11 @@ def sync_roles(apps, schema_editor=None):
                 content_type__app_label=app_label, codename__in=codenames
             )
         group.permissions.set(permissions)
+
+
+def sync_roles_after_migrate(sender, apps=None, **kwargs):
+    """post_migrate receiver: the roles as defined above, over the models as migrated (`migrate`
+    passes their registry; `flush`, run between browser tests, passes none: the live one)."""
+    from django.apps import apps as live_apps
+
+    sync_roles(apps or live_apps)

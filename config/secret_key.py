@@ -3,8 +3,8 @@
 With DEBUG on and no SECRET_KEY in the environment, the settings read `.secret_key` beside
 manage.py (gitignored), writing a new random key there first when there is none. The key stays
 the same across restarts, so sessions survive and so do the commenters' address keys derived from
-it (comments/privacy.py): deleting the file makes stored addresses unreadable, as changing
-SECRET_KEY would. With DEBUG off the file is never read; SECRET_KEY must be set.
+it (comments/commenters/privacy.py): deleting the file makes stored addresses unreadable, as
+changing SECRET_KEY would. With DEBUG off the file is never read; SECRET_KEY must be set.
 """
 
 import os

@@ -3,10 +3,10 @@ staff allowed to see commenters' addresses.
 
 django-tasks-db registers an admin page for its table of task results, showing every field to
 anyone who may view the table. Tasks are written to keep addresses out of what it stores
-(comments/tasks.py takes ids, comments/delivery.py names rows in its errors), but a traceback
-is whatever an exception said, and the arguments are whatever a task was given: both are
-shown only where `comments.privacy.may_see_addresses` allows. Everyone who may view the table
-still sees the queue: each task's name, status, times, and the class of the error that ended
+(comments/mail/tasks.py takes ids, comments/mail/delivery.py names rows in its errors), but a
+traceback is whatever an exception said, and the arguments are whatever a task was given: both are
+shown only where `comments.commenters.privacy.may_see_addresses` allows. Everyone who may view the
+table still sees the queue: each task's name, status, times, and the class of the error that ended
 it.
 
 Tracebacks are also stored as log lines are written (config/logs.py): email-shaped text and
@@ -18,7 +18,7 @@ from django.dispatch import receiver
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from comments.privacy import may_see_addresses
+from comments.commenters.privacy import may_see_addresses
 
 from .logs import redacted_traceback
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from articles.models import Article, Byline, Kind
 from authors.models import Author
-from comments import avatars
+from comments.commenters import avatars
+from comments.commenters.privacy import digest
 from comments.models import Comment
-from comments.privacy import digest
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -103,7 +103,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
     class Params:
         # Posted from a browser that proves the address (its proof cookie): approved as a
-        # trusted commenter's, and drawn with the address's avatar (comments/avatars.py).
+        # trusted commenter's, and drawn with the address's avatar (comments/commenters/avatars.py).
         proven = factory.Trait(
             moderation_rule="trusted",
             avatar_key=factory.LazyAttribute(

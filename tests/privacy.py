@@ -11,8 +11,8 @@ from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 from django.http import HttpResponse
 
-from comments import avatars
-from comments.privacy import digest
+from comments.commenters import avatars
+from comments.commenters.privacy import digest
 
 ORIGIN = "http://testserver"
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")

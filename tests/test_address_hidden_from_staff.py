@@ -47,9 +47,10 @@ from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
 from articles.models import Tag
-from comments import moderation, verification
+from comments import moderation
+from comments.commenters import verification
+from comments.commenters.privacy import EncryptedEmailField, digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import EncryptedEmailField, digest
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,

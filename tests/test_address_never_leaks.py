@@ -31,9 +31,10 @@ from django.urls.resolvers import RoutePattern
 
 from articles.models import Article, Tag
 from authors.models import Author
-from comments import moderation, verification
+from comments import moderation
+from comments.commenters import verification
+from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress
-from comments.privacy import digest
 from tests.comments.posting import submit_comment
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 from tests.privacy import SKIPPED_PREFIXES, LinkParser, leaks, needles, same_origin_links

@@ -11,7 +11,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import retention, verification
+from comments.commenters import retention, verification
 from comments.models import Comment, DiscussionSettings
 from comments.signals import comment_received
 from config import cache as resilient

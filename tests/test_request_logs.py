@@ -10,7 +10,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import TestCase, override_settings
 from django.urls import path, reverse
 
-from comments import moderation, selfservice, verification
+from comments import moderation
+from comments.commenters import selfservice, verification
 from comments.models import Comment
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory
@@ -205,7 +206,7 @@ def log_error(message, *args, error):
     try:
         raise error
     except Exception:
-        logging.getLogger("comments.tasks").exception(message, *args)
+        logging.getLogger("comments.mail.tasks").exception(message, *args)
 
 
 class LogRedactionTests(RequestLogTestCase):
@@ -213,7 +214,7 @@ class LogRedactionTests(RequestLogTestCase):
     anyway are masked in its message and its traceback."""
 
     def logged(self):
-        return [json.loads(line) for line in self.captured.lines if '"comments.tasks"' in line]
+        return [json.loads(line) for line in self.captured.lines if '"comments.mail.tasks"' in line]
 
     def test_an_address_in_a_message_or_an_error_is_masked(self):
         refused = SMTPRecipientsRefused({ADDRESS: (550, f"5.1.1 <{ADDRESS}>: rejected".encode())})
@@ -231,7 +232,7 @@ class LogRedactionTests(RequestLogTestCase):
     def test_url_encoded_and_non_ascii_addresses_are_masked(self):
         addresses = ["ada%2Breader%40mail.example", "zoë.reader@mail.example", "o'brien@mail.ie"]
         for address in addresses:
-            logging.getLogger("comments.tasks").warning("Bounce from %s.", address)
+            logging.getLogger("comments.mail.tasks").warning("Bounce from %s.", address)
 
         assert [line["message"] for line in self.logged()] == ["Bounce from <email>."] * 3
 
@@ -251,7 +252,7 @@ class LogRedactionTests(RequestLogTestCase):
     def test_a_message_quoting_a_database_error_loses_its_detail(self):
         error = chained_database_error("Key (name)=(Ada Private) already exists.")
 
-        logging.getLogger("comments.tasks").error("Database error: %s", error)
+        logging.getLogger("comments.mail.tasks").error("Database error: %s", error)
 
         [line] = self.logged()
         assert "Ada Private" not in line["message"]
@@ -271,7 +272,7 @@ class PostgresqlDetailTests(RequestLogTestCase):
             with transaction.atomic():
                 Comment.objects.filter(pk=comment.pk).update(body=None)
         except IntegrityError:
-            logging.getLogger("comments.tasks").exception("Task failed")
+            logging.getLogger("comments.mail.tasks").exception("Task failed")
 
         [line] = self.logged()
         assert "Failing row contains" not in line["exception"]

@@ -376,3 +376,35 @@ class AdminSignInSettingsTests(SimpleTestCase):
         )
 
         assert output.strip() == "['Editor', 'Moderator'] True"
+
+
+class RenamedVariableTests(SimpleTestCase):
+    """SHARE_LINK_MAX_AGE_DAYS became REVIEW_LINK_MAX_AGE_DAYS with articles/review_links.py."""
+
+    def review_link_days(self, **env):
+        output = settings_output(
+            "from django.conf import settings\n"
+            "from django.core.checks import run_checks\n"
+            "print(settings.REVIEW_LINK_MAX_AGE_DAYS)\n"
+            "print(sorted({m.id for m in run_checks() if m.id.startswith('config.')}))",
+            DEBUG="0",
+            SECRET_KEY="x" * 50,
+            **env,
+        )
+        days, check_ids = output.splitlines()
+        return int(days), check_ids
+
+    def test_the_new_name_is_read(self):
+        assert self.review_link_days(REVIEW_LINK_MAX_AGE_DAYS="3") == (3, "[]")
+
+    def test_the_old_name_still_works_and_the_checks_ask_for_the_new_one(self):
+        assert self.review_link_days(SHARE_LINK_MAX_AGE_DAYS="4") == (4, "['config.W002']")
+
+    def test_the_new_name_wins_over_the_old(self):
+        days, _checks = self.review_link_days(
+            REVIEW_LINK_MAX_AGE_DAYS="2", SHARE_LINK_MAX_AGE_DAYS="9"
+        )
+        assert days == 2
+
+    def test_the_default_is_a_week(self):
+        assert self.review_link_days() == (7, "[]")

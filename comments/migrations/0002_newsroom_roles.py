@@ -1,10 +1,9 @@
 from django.db import migrations
 
-from config.roles import sync_roles
-
 
 class Migration(migrations.Migration):
-    """Create the Editor and Moderator staff groups (see config/roles.py)."""
+    """Created the newsroom's staff groups. Every migrate now syncs them (config/apps.py), so
+    this step is kept only for the migration history and does nothing."""
 
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
@@ -15,4 +14,4 @@ class Migration(migrations.Migration):
         ("comments", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from config.roles import sync_roles
-
 
 def create_settings_row(apps, schema_editor):
     """The one discussion-settings row, so that no reader's page load has to insert it."""
@@ -10,7 +8,7 @@ def create_settings_row(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Create the discussion settings and let editors and moderators change them."""
+    """Create the discussion settings (every migrate syncs the roles that may change them)."""
 
     dependencies = [
         ("comments", "0003_discussion_rules"),
@@ -18,5 +16,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_settings_row, migrations.RunPython.noop),
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -4,8 +4,8 @@ import secrets
 
 from django.db import migrations, models
 
-import comments.avatars
-from comments.privacy import keyed_token
+import comments.commenters.avatars
+from comments.commenters.privacy import keyed_token
 
 #: The rules under which a comment's owner is known to have written it: approved from a browser
 #: proving the address (or published by its confirmation), or written by staff.
@@ -14,7 +14,7 @@ BATCH = 1000
 
 
 def store_avatar_keys(apps, schema_editor):
-    """Give each stored comment the avatar comments/avatars.py would have given it.
+    """Give each stored comment the avatar comments/commenters/avatars.py would have given it.
 
     The address's avatar (avatars.address_key, as written when this migration was) where the
     comment's owner is known to have written it; one of its own everywhere else, since it is
@@ -46,10 +46,10 @@ class Migration(migrations.Migration):
             model_name="comment",
             name="avatar_key",
             field=models.CharField(
-                default=comments.avatars.comment_key,
+                default=comments.commenters.avatars.comment_key,
                 editable=False,
                 help_text="What the avatar beside the comment is drawn from "
-                "(comments/avatars.py): its address's avatar when its owner is known to have "
+                "(comments/commenters/avatars.py): its address's avatar when its owner is known to have "
                 "written it (from a browser proving the address, or staff), else one of its own.",
                 max_length=64,
             ),

@@ -1,8 +1,9 @@
-"""`{% comment_avatar comment %}`: the commenter's locally drawn avatar (comments/avatars.py)."""
+"""`{% comment_avatar comment %}`: the commenter's locally drawn avatar
+(comments/commenters/avatars.py)."""
 
 from django import template
 
-from ..avatars import avatar_svg
+from ..commenters.avatars import avatar_svg
 
 register = template.Library()
 

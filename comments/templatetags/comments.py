@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .. import moderation, threads
+from ..commenters.remember import mark_personal, remembered
 from ..forms import CommentForm, posting_staff
-from ..remember import mark_personal, remembered
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from django import template
 from django.urls import reverse
 
 from ..models import Comment
-from ..queue import pending_count
+from ..staff_replies import pending_count
 
 register = template.Library()
 

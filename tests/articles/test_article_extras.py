@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Article, Tag
-from articles.sharing import share_links
+from articles.social import share_links
 from tests.factories import (
     ArticleFactory,
     DraftArticleFactory,

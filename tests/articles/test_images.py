@@ -13,7 +13,7 @@ from django_tasks import TaskResultStatus
 from PIL import Image, ImageFile
 
 from articles.models import Article
-from config.images import Picture, make_renditions
+from images.renditions import Picture, make_renditions
 from tests.admin_forms import (
     AdminFormTestCase,
     EditorAdminTestCase,

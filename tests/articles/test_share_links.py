@@ -11,7 +11,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import share
+from articles import review_links
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -119,7 +119,7 @@ class ReadingSharedDraftsTests(TestCase):
         )
 
     def test_anyone_with_the_link_reads_the_draft_without_signing_in(self):
-        response = self.client.get(share.share_path(self.draft))
+        response = self.client.get(review_links.share_path(self.draft))
 
         assert response.status_code == 200
         content = response.content.decode()
@@ -130,14 +130,14 @@ class ReadingSharedDraftsTests(TestCase):
         assert "no-cache" in response["Cache-Control"]
 
     def test_the_shared_page_is_read_only(self):
-        content = self.client.get(share.share_path(self.draft)).content.decode()
+        content = self.client.get(review_links.share_path(self.draft)).content.decode()
 
         assert 'id="comment-form"' not in content
         assert reverse("comments:post", args=[self.draft.slug]) not in content
         assert "/admin/" not in content
 
     def test_a_tampered_link_is_404(self):
-        path = share.share_path(self.draft)
+        path = review_links.share_path(self.draft)
         last = path[-2]
         tampered = f"{path[:-2]}{'B' if last == 'A' else 'A'}/"
 
@@ -146,16 +146,16 @@ class ReadingSharedDraftsTests(TestCase):
 
     def test_a_link_for_another_article_cannot_be_forged_from_this_one(self):
         other = DraftArticleFactory()
-        token = share.share_path(self.draft).rstrip("/").rsplit("/", 1)[1]
+        token = review_links.share_path(self.draft).rstrip("/").rsplit("/", 1)[1]
         _payload, timestamp_and_signature = token.split(":", 1)
         other_payload = signing.b64_encode(json.dumps([other.pk, None]).encode()).decode()
         forged = f"/articles/shared/{other_payload}:{timestamp_and_signature}/"
 
         assert self.client.get(forged).status_code == 404
 
-    @override_settings(SHARE_LINK_MAX_AGE_DAYS=7)
+    @override_settings(REVIEW_LINK_MAX_AGE_DAYS=7)
     def test_the_link_stops_working_when_it_expires(self):
-        path = share.share_path(self.draft)
+        path = review_links.share_path(self.draft)
         later = timezone.now() + datetime.timedelta(days=7, minutes=1)
 
         with time_machine.travel(later - datetime.timedelta(minutes=2)):
@@ -166,7 +166,7 @@ class ReadingSharedDraftsTests(TestCase):
         assert response.status_code == 404
 
     def test_once_published_the_link_leads_to_the_live_page(self):
-        path = share.share_path(self.draft)
+        path = review_links.share_path(self.draft)
         self.draft.publish()
 
         response = self.client.get(path)
@@ -175,13 +175,13 @@ class ReadingSharedDraftsTests(TestCase):
         assert response["Location"] == self.draft.get_absolute_url()
 
     def test_once_scheduled_the_link_ends(self):
-        path = share.share_path(self.draft)
+        path = review_links.share_path(self.draft)
         self.draft.publish(at=timezone.now() + datetime.timedelta(days=2))
 
         assert self.client.get(path).status_code == 404
 
     def test_a_link_made_before_publication_stays_dead_after_unpublishing(self):
-        path = share.share_path(self.draft)
+        path = review_links.share_path(self.draft)
         self.draft.publish()
         self.draft.unpublish()
 
@@ -189,7 +189,7 @@ class ReadingSharedDraftsTests(TestCase):
         assert self.client.get(path).status_code == 404
 
     def test_a_deleted_article_is_404(self):
-        path = share.share_path(self.draft)
+        path = review_links.share_path(self.draft)
         self.draft.delete()
 
         assert self.client.get(path).status_code == 404

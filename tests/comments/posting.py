@@ -14,10 +14,10 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from comments import verification
+from comments.commenters import verification
+from comments.commenters.privacy import digest
 from comments.forms import form_token
 from comments.models import Comment, CommenterAddress
-from comments.privacy import digest
 
 
 def served_token(seconds_ago=60):

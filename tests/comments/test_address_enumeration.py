@@ -19,10 +19,10 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import verification
-from comments.avatars import avatar_svg
+from comments.commenters import verification
+from comments.commenters.avatars import avatar_svg
+from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import digest
 from tests.comments.html import input_value, page_text
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory
@@ -194,8 +194,8 @@ class ApproveEveryCommentAnswersLikeAnyTests(SameAnswerTestCase):
 
     The new comment's id differs between two postings whatever the address, and so does its
     avatar: a comment from a browser that does not prove its address draws an avatar of its
-    own (comments/avatars.py). Both are masked, the avatar only once it is shown not to be the
-    owner's: a guessed address never gets the owner's avatar. Every other avatar on the page
+    own (comments/commenters/avatars.py). Both are masked, the avatar only once it is shown not to
+    be the owner's: a guessed address never gets the owner's avatar. Every other avatar on the page
     (the owner's) is compared as it is. A disallowed address cannot answer like the others in
     this mode (its comment is not published), so it is not among these cases.
     """

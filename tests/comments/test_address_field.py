@@ -6,7 +6,7 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection
 from django.test import TestCase, override_settings
 
-from comments import privacy
+from comments.commenters import privacy
 from comments.models import Comment
 from tests.factories import CommentFactory
 

@@ -15,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import avatars, personal_data, queue, verification
-from comments.avatars import avatar_svg, cells
+from comments import staff_replies
+from comments.commenters import avatars, personal_data, verification
+from comments.commenters.avatars import avatar_svg, cells
+from comments.commenters.privacy import digest, keyed_token
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import digest, keyed_token
 from tests.comments.posting import prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 from tests.helpers import migrated_to_just_before, migrated_to_the_latest
@@ -170,7 +171,9 @@ class GuessedAddressAvatarTests(TestCase):
 
     def test_comments_by_staff_draw_their_accounts_avatar(self):
         moderator = StaffFactory(role="Moderator", email="desk@newsroom.example")
-        reply, _ = queue.reply_as_staff(self.owners, "Thank you, we corrected it.", moderator)
+        reply, _ = staff_replies.reply_as_staff(
+            self.owners, "Thank you, we corrected it.", moderator
+        )
         again = CommentFactory(
             article=self.article, staff_user=moderator, email=moderator.email, body="Again."
         )

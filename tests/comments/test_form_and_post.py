@@ -7,7 +7,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.views import AWAITING_MODERATION
+from comments.views.posting import AWAITING_MODERATION
 from tests.comments.html import comment_tree, input_value, page_text, textarea_text
 from tests.comments.posting import BODY, valid_data
 from tests.factories import (

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from comments import retention
+from comments.commenters import retention
+from comments.commenters.retention import anonymise_ip, anonymise_old_comments
 from comments.models import Comment, DiscussionSettings
-from comments.retention import anonymise_ip, anonymise_old_comments
 from comments.signals import comment_received
 from tests.factories import CommentFactory
 from tests.helpers import days_ago

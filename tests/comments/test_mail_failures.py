@@ -24,7 +24,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from comments import tasks, verification
+from comments.commenters import verification
+from comments.mail import tasks
 from comments.models import CommenterAddress
 from tests.factories import (
     ArticleFactory,
@@ -109,7 +110,7 @@ class CommenterMailTests(RefusedMailTestCase):
                 result, lines = self.run_refused(task, argument)
 
                 assert self.smtp.refused == [recipient]  # the message really was refused
-                assert result.exception_class_path == "comments.delivery.MailNotSent"
+                assert result.exception_class_path == "comments.mail.delivery.MailNotSent"
                 named = f"{row._meta.label} {row.pk}"
                 assert f"MailNotSent: Mail for {named} not sent: SMTPRecipientsRefused (550)" in (
                     result.traceback
@@ -212,7 +213,7 @@ class TaskAdminTests(RefusedMailTestCase):
             assert "Traceback" not in page
             assert "args_kwargs" not in page and "Args kwargs" not in page
         change_page = self.client.get(self.pages[1]).content.decode()
-        assert "comments.delivery.MailNotSent" in change_page
+        assert "comments.mail.delivery.MailNotSent" in change_page
 
     def test_staff_allowed_to_see_addresses_see_the_traceback_which_names_only_the_row(self):
         self.client.force_login(self.moderator)

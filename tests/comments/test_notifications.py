@@ -13,9 +13,11 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from comments import moderation, queue, selfservice, signals, tasks, verification
+from comments import moderation, signals, staff_replies
+from comments.commenters import selfservice, verification
+from comments.commenters.privacy import digest
+from comments.mail import tasks
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import digest
 from tests.comments.posting import submit_comment
 from tests.factories import (
     ArticleFactory,
@@ -514,7 +516,9 @@ class ModerationQueueIntegrationTests(TestCase):
         held = HeldCommentFactory(article=self.article, email=READER, notify_replies=True)
 
         with self.captureOnCommitCallbacks(execute=True):
-            queue.reply_as_staff(held, "Thank you: we have corrected the figure.", self.moderator)
+            staff_replies.reply_as_staff(
+                held, "Thank you: we have corrected the figure.", self.moderator
+            )
 
         to_reader = sorted(message.subject for message in mail.outbox if message.to == [READER])
         assert to_reader == [

@@ -8,7 +8,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
 
-from comments import admin_personal_data, personal_data
+from comments.admin import personal_data as admin_personal_data
+from comments.commenters import personal_data
 from comments.models import Comment, CommenterAddress
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory, StaffFactory
 

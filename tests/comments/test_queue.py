@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import moderation, queue, signals
+from comments import moderation, signals, staff_replies
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import page_text
 from tests.factories import (
@@ -423,7 +423,7 @@ class StaffReplyTests(TestCase):
         self.client.post(reply_url(self.question), {"body": "Thanks for reading."})
 
         reply = Comment.objects.get(body="Thanks for reading.")
-        assert reply.name == queue.staff_name(nameless) == "Byline"
+        assert reply.name == staff_replies.staff_name(nameless) == "Byline"
         assert (
             "ops-login-7" not in self.client.get(self.article.get_absolute_url()).content.decode()
         )

@@ -8,8 +8,8 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.remember import COOKIE_NAME
-from comments.verification import BROWSER_COOKIE
+from comments.commenters.remember import COOKIE_NAME
+from comments.commenters.verification import BROWSER_COOKIE
 from tests.comments.html import input_value
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory
@@ -59,7 +59,8 @@ class RememberCheckboxTests(TestCase):
 
         assert response.status_code == 302
         assert COOKIE_NAME not in response.cookies
-        # The browser id (comments/verification.py) is random and holds no detail typed in.
+        # The browser id (comments/commenters/verification.py) is random and holds no detail typed
+        # in.
         assert set(response.cookies) <= {"messages", BROWSER_COOKIE}
         assert COOKIE_NAME not in self.client.cookies
         content = self.page().content.decode()

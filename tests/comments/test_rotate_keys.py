@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 
-from comments import privacy
+from comments.commenters import privacy
 from comments.models import Comment, CommenterAddress
 from tests.factories import CommentFactory
 

@@ -15,11 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import moderation, signals, verification
-from comments.admin_settings import DiscussionSettingsForm
+from comments import moderation, signals
+from comments.admin.discussion_settings import DiscussionSettingsForm
+from comments.commenters import verification
+from comments.commenters.privacy import digest
 from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import digest
 from tests.comments.html import input_value, page_text, textarea_text
 from tests.comments.posting import form_extras, prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory

@@ -6,9 +6,9 @@ from django.core import signing
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from comments import selfservice
+from comments.commenters import selfservice
+from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress
-from comments.privacy import digest
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory
 
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)

@@ -11,9 +11,10 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import signals, verification
+from comments import signals
+from comments.commenters import verification
+from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import digest
 from tests.comments.html import input_value, page_text
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory

@@ -13,7 +13,7 @@ from django.core import mail
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from comments import verification
+from comments.commenters import verification
 from comments.models import Comment, DiscussionSettings
 from tests.factories import ArticleFactory
 

@@ -1,6 +1,6 @@
 """Animations stored without their metadata still play in Chromium exactly as uploaded.
 
-config/images.py copies an animation's frames and drops its EXIF, XMP and comments; Chromium's
+images/ copies an animation's frames and drops its EXIF, XMP and comments; Chromium's
 own decoder (WebCodecs' ImageDecoder) reads the stored file as served, and must find the same
 frames, durations and repetitions as in the upload.
 """

@@ -8,8 +8,8 @@ decorative drawing beside the name.
 import pytest
 from playwright.sync_api import expect
 
+from comments.commenters.remember import COOKIE_NAME
 from comments.models import Comment, DiscussionSettings
-from comments.remember import COOKIE_NAME
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 from .browser import BrowserTestCase

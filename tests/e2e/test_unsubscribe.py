@@ -12,8 +12,8 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from comments import signals
+from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from comments.privacy import digest
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 from .browser import BrowserTestCase

@@ -1,6 +1,6 @@
 """Queue the responsive renditions of images stored before renditions existed (or lost since).
 
-New uploads get their renditions queued automatically (config/images.py); this command is for
+New uploads get their renditions queued automatically (images/); this command is for
 images already in the media folder: after an upgrade, a restore from backup, or a change to
 `RENDITION_WIDTHS`. Run the background worker (`manage.py db_worker`) to make them, or pass
 `--now` to make them in this process.
@@ -9,7 +9,8 @@ images already in the media folder: after an upgrade, a restore from backup, or 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from config.images import ResponsiveImageField, make_renditions, renditions_field_name
+from images.fields import ResponsiveImageField
+from images.renditions import make_renditions, renditions_field_name
 
 
 def image_fields():

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from comments.commenters.retention import anonymise_old_comments
 from comments.models import DiscussionSettings
-from comments.retention import anonymise_old_comments
 
 
 class Command(BaseCommand):

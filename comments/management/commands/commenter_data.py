@@ -1,4 +1,5 @@
-"""Export or erase everything stored for one commenter's address (comments/personal_data.py).
+"""Export or erase everything stored for one commenter's address
+(comments/commenters/personal_data.py).
 
 manage.py commenter_data export --email reader@example.org [--output data.json]
 manage.py commenter_data erase --email reader@example.org [--yes]
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from comments import personal_data
+from comments.commenters import personal_data
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from comments.privacy import EncryptedEmailField, UnreadableAddress, reencrypt
+from comments.commenters.privacy import EncryptedEmailField, UnreadableAddress, reencrypt
 
 
 def encrypted_columns():

@@ -1,6 +1,6 @@
 """What the moderation queue does besides deciding: count what waits, and reply as staff.
 
-The admin (comments/admin.py) calls these; the decisions themselves are
+The admin (comments/admin/queue.py) calls these; the decisions themselves are
 `moderation.moderate`, shared with the bulk actions.
 """
 

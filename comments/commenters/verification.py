@@ -9,7 +9,7 @@ so that mail scanners following links confirm nothing). Confirming does three th
   spam since, the address is trusted (moderation.trust_finding);
 - publishes the comments held only for lack of that confirmation, but only those posted from
   the confirming browser (`moderation.release_identity_holds`), and gives every comment that
-  browser wrote under the address the address's avatar (comments/avatars.py). Anyone may
+  browser wrote under the address the address's avatar (comments/commenters/avatars.py). Anyone may
   type an address, and anyone may have the link sent to it: comments written under the
   address in other browsers stay held for a moderator, each with an avatar of its own. Each
   commenting browser carries a random id for this (the browser cookie, below); comments
@@ -44,9 +44,10 @@ from django_tasks import task
 
 from articles.links import absolute_url
 
-from . import avatars, moderation, signals
-from .delivery import deliver
-from .models import Comment, CommenterAddress
+from .. import moderation, signals
+from ..mail.delivery import deliver
+from ..models import Comment, CommenterAddress
+from . import avatars
 from .privacy import digest, keyed_token
 
 PROOF_COOKIE = "byline_proof"
@@ -257,7 +258,8 @@ def confirm_address(commenter_address, browser_digest=""):
 
 def draw_address_avatar(commenter_address, browser_digest):
     """Give the address's avatar to every comment written under it from the confirming browser
-    (comments/avatars.py): its owner wrote them. What other browsers wrote keeps its own."""
+    (comments/commenters/avatars.py): its owner wrote them. What other browsers wrote keeps its
+    own."""
     return Comment.objects.filter(
         email_digest=commenter_address.email_digest, browser_digest=browser_digest
     ).update(avatar_key=avatars.address_key(commenter_address.email_digest))

@@ -1,14 +1,14 @@
 """Personal-data tools: export and erase everything Byline holds for one commenter's address.
 
-The same two functions serve the commenter's own manage page (comments/views_selfservice.py),
+The same two functions serve the commenter's own manage page (comments/views/selfservice.py),
 `manage.py commenter_data` and the admin action for staff holding
 `comments.manage_personal_data`, as WordPress's privacy tools do.
 
 What is held for an address: its comments (name, address, website, text, status, IP address,
 user agent, notification choice) and its CommenterAddress row (verification, trust and
 notification dates). Each comment also keeps a keyed digest of the random id of the browser
-that posted it (comments/verification.py): like the address's digest it is not exported, as it
-means nothing without the key, and it is removed with the IP address. The rate-limit counters
+that posted it (comments/commenters/verification.py): like the address's digest it is not exported,
+as it means nothing without the key, and it is removed with the IP address. The rate-limit counters
 in the cache expire by themselves and hold no address. Digests listed in the discussion
 settings' disallowed addresses are kept: they are the publication's defence against abuse, and
 reveal nothing without the key.
@@ -17,7 +17,7 @@ Erasure follows one rule, stated in `ERASURE_RULE` and shown to whoever asks for
 
 - approved comments stay on the page, anonymised as WordPress does: the name becomes
   "Anonymous"; address, website, IP address and user agent are removed, and each draws an
-  avatar of its own rather than the address's (comments/avatars.py). The text stays, so
+  avatar of its own rather than the address's (comments/commenters/avatars.py). The text stays, so
   the replies around it still make sense;
 - every other comment (held, spam, removed, withdrawn) was never public or is no longer: it
   is deleted, unless others replied to it while it was public, in which case it is anonymised
@@ -30,7 +30,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Comment, CommenterAddress
+from ..models import Comment, CommenterAddress
 from .privacy import digest
 
 ANONYMOUS = "Anonymous"

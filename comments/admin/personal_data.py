@@ -1,5 +1,5 @@
 """The admin's personal-data action: export or erase everything held for the selected
-comments' addresses (comments/personal_data.py), for staff with `manage_personal_data`.
+comments' addresses (comments/commenters/personal_data.py), for staff with `manage_personal_data`.
 
 Like Django's "delete selected", the action first shows a page saying what will happen; its
 buttons post back to the same action with the choice.
@@ -19,8 +19,8 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from . import personal_data
-from .privacy import may_see_addresses
+from ..commenters import personal_data
+from ..commenters.privacy import may_see_addresses
 
 PERMISSION = "comments.manage_personal_data"
 EXPORT_REFUSED = (
@@ -78,7 +78,7 @@ def export_or_erase(modeladmin, request, queryset):
     opts = modeladmin.model._meta
     return TemplateResponse(
         request,
-        "comments/manage_admin_personal_data.html",
+        "admin/comments/personal_data.html",
         {
             **modeladmin.admin_site.each_context(request),
             "title": "Export or erase commenters' data",

@@ -1,4 +1,4 @@
-"""Share links: a signed, expiring address that shows an unpublished article to an outside reviewer.
+"""Review links: a signed, expiring address showing an unpublished article to an outside reviewer.
 
 Nothing is stored. The link carries the article's id and its publish time as it was when the
 link was made, signed with `SECRET_KEY` (django.core.signing, under this module's own salt);
@@ -7,7 +7,7 @@ the signature's timestamp gives the expiry. Only editors make links (ArticleAdmi
 
 A link ends, and shows "not found", when:
 
-- it is older than `settings.SHARE_LINK_MAX_AGE_DAYS`, or anyone altered it;
+- it is older than `settings.REVIEW_LINK_MAX_AGE_DAYS`, or anyone altered it;
 - the article was deleted;
 - the article is scheduled, or its publish time is no longer the one the link was made with.
   Publishing sets the publish time and taking an article back to draft keeps it, so a link
@@ -36,7 +36,7 @@ class InvalidShareLink(Exception):
 
 
 def max_age():
-    return datetime.timedelta(days=settings.SHARE_LINK_MAX_AGE_DAYS)
+    return datetime.timedelta(days=settings.REVIEW_LINK_MAX_AGE_DAYS)
 
 
 def can_share(article):

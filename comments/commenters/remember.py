@@ -6,8 +6,8 @@ Opt-in, like WordPress's consent checkbox, and stricter:
   clears a cookie set before;
 - the cookie is signed (tampering voids it), expires after a year, is HttpOnly (scripts cannot
   read it), SameSite=Lax, and Secure wherever the session cookie is (and on HTTPS); the address
-  inside is encrypted like a stored one (comments/privacy.py), so it is not readable in the
-  browser's cookie store, a proxy's log or a crash report either;
+  inside is encrypted like a stored one (comments/commenters/privacy.py), so it is not readable in
+  the browser's cookie store, a proxy's log or a crash report either;
 - a page showing the form prefilled is personal to that browser: every response to a browser
   holding the cookie is marked private and not to be stored, and varies on Cookie, so no
   shared cache can hand one reader's address to another (`PrivateForRememberedMiddleware`).
@@ -23,7 +23,7 @@ from .privacy import UnreadableAddress, decrypt, encrypt
 
 COOKIE_NAME = "byline_commenter"
 COOKIE_MAX_AGE = datetime.timedelta(days=365)
-SALT = "byline.comments.remember"
+SALT = "byline.comments.commenters.remember"
 
 
 def remembered(request):

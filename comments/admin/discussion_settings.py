@@ -14,13 +14,13 @@ from django.core.validators import EmailValidator
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import (
+from ..commenters.privacy import digest
+from ..models import (
     MAX_THREAD_DEPTH,
     MIN_THREAD_DEPTH,
     THREAD_DEPTH_MESSAGES,
     DiscussionSettings,
 )
-from .privacy import digest
 
 
 def _lines(text):

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.views import ArticleDetailView
 
-from . import moderation, remember, verification
-from .forms import CommentForm, posting_staff
-from .models import Comment
+from .. import moderation
+from ..commenters import remember, verification
+from ..forms import CommentForm, posting_staff
+from ..models import Comment
 
 AWAITING_MODERATION = (
     "Thank you for your comment. It is awaiting moderation and will appear "

@@ -9,9 +9,10 @@ Every message to a commenter carries two links:
   stops every reply message to the address. It does not expire: an old message must still let
   its reader stop the mail.
 
-The double opt-in for reply notifications is the address confirmation (comments/verification.py):
-ticking "Notify me of replies by email" sends nothing but its link until the owner follows it,
-and following it confirms the notifications asked for (`confirm_notifications`).
+The double opt-in for reply notifications is the address confirmation
+(comments/commenters/verification.py): ticking "Notify me of replies by email" sends nothing but its
+link until the owner follows it, and following it confirms the notifications asked for
+(`confirm_notifications`).
 
 The tokens are django.core.signing values, each under its own salt, holding only the
 CommenterAddress id (never the address, nor its digest). A token stops working when its address
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from articles.links import absolute_url
 
-from .models import Comment, CommenterAddress
+from ..models import Comment, CommenterAddress
 
 MANAGE_SALT = "comments.manage-link"
 UNSUBSCRIBE_SALT = "comments.unsubscribe-link"

@@ -1,7 +1,7 @@
 """Who is told of what, when a comment moves through moderation.
 
 Receivers of comments/signals.py, connected in CommentsConfig.ready(). Signals arrive after the
-comment's transaction committed; each receiver only enqueues a task (comments/tasks.py), which
+comment's transaction committed; each receiver only enqueues a task (comments/mail/tasks.py), which
 sends the mail in the background and looks everything up again when it runs.
 
 - A comment is held: moderators hear of it, batched (`tasks.notify_moderators`).
@@ -10,16 +10,18 @@ sends the mail in the background and looks everything up again when it runs.
   held, its own author (if they asked, and confirmed) — WordPress core still tells nobody.
 - A commenter ticks "Notify me of replies by email": unless the address already receives
   notifications, nothing is sent to it but the address confirmation link (double opt-in).
-  Confirming the address (comments/verification.py) confirms the notifications asked for.
+  Confirming the address (comments/commenters/verification.py) confirms the notifications asked for.
 """
 
 from django.dispatch import receiver
 
-from . import moderation, selfservice, signals, tasks
-from .models import Comment
+from .. import moderation, signals
+from ..commenters import selfservice
+from ..models import Comment
+from . import tasks
 
 
-@receiver(signals.comment_received, dispatch_uid="comments.notifications.received")
+@receiver(signals.comment_received, dispatch_uid="comments.mail.notifications.received")
 def comment_received(sender, comment, **kwargs):
     if comment.status == Comment.Status.PENDING:
         tasks.notify_moderators.enqueue()
@@ -29,7 +31,7 @@ def comment_received(sender, comment, **kwargs):
             tasks.send_notification_confirmation.enqueue(address.pk)
 
 
-@receiver(signals.comment_approved, dispatch_uid="comments.notifications.approved")
+@receiver(signals.comment_approved, dispatch_uid="comments.mail.notifications.approved")
 def comment_approved(sender, comment, **kwargs):
     tasks.notify_authors.enqueue(comment.pk)
     if comment.parent_id is not None:
@@ -38,7 +40,7 @@ def comment_approved(sender, comment, **kwargs):
         tasks.notify_of_approval.enqueue(comment.pk)
 
 
-@receiver(signals.address_confirmed, dispatch_uid="comments.notifications.confirmed")
+@receiver(signals.address_confirmed, dispatch_uid="comments.mail.notifications.confirmed")
 def address_confirmed(sender, commenter_address, **kwargs):
     """The owner confirmed the address: the reply notifications they asked for start."""
     if selfservice.comments_of(commenter_address).filter(notify_replies=True).exists():

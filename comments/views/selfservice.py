@@ -1,4 +1,4 @@
-"""The pages behind the signed links in commenters' messages (comments/selfservice.py).
+"""The pages behind the signed links in commenters' messages (comments/commenters/selfservice.py).
 
 No login: the token in the address is the key. Each page is private (never cached, no
 referrer sent on, not indexed) and shows neither the address nor its digest. Links that were
@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import personal_data, selfservice
+from ..commenters import personal_data, selfservice
 
 
 def _private(response):

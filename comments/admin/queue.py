@@ -5,7 +5,7 @@ age, and buttons that decide it in one click (POST, CSRF-checked, permission che
 the server, back to the same filtered page). The same decisions run as bulk actions, and both
 go through `moderation.moderate`; every decision, staff reply and change is recorded in the
 comment's history (LogEntry). A moderator can reply as staff from the queue
-(`queue.reply_as_staff`).
+(`staff_replies.reply_as_staff`).
 """
 
 from django import forms
@@ -22,15 +22,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import (  # noqa: F401  (admin_personal_data and admin_settings register their pages)
-    admin_personal_data,
-    admin_settings,
-    moderation,
-    queue,
-    threads,
-)
-from .models import MODERATION_QUEUE_ORDER, Comment
-from .privacy import may_see_addresses
+from .. import moderation, staff_replies, threads
+from ..commenters.privacy import may_see_addresses
+from ..models import MODERATION_QUEUE_ORDER, Comment
+from . import personal_data
 
 #: A moderator's decisions: the status, the button's label, and the verb the history records.
 DECISIONS = {
@@ -84,7 +79,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter), ReasonFilter]
     list_select_related = ["article"]
     search_fields = ["name", "body"]
-    actions = ["approve", "mark_spam", "remove", admin_personal_data.export_or_erase]
+    actions = ["approve", "mark_spam", "remove", personal_data.export_or_erase]
     list_per_page = 50
     # The changelist orders by this, not by the queryset's own order.
     ordering = MODERATION_QUEUE_ORDER
@@ -168,7 +163,7 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     def has_manage_personal_data_permission(self, request):
-        return request.user.has_perm(admin_personal_data.PERMISSION)
+        return request.user.has_perm(personal_data.PERMISSION)
 
     def save_model(self, request, obj, form, change):
         """A status chosen on the change form is a decision like the queue's buttons: it goes
@@ -319,13 +314,13 @@ class CommentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         rules = moderation.discussion_settings(request)
         form = StaffReplyForm(request.POST or None, max_length=rules.max_length)
-        problem = queue.reply_target_problem(comment, rules)
+        problem = staff_replies.reply_target_problem(comment, rules)
         if request.method == "POST" and problem is None and form.is_valid():
             try:
-                reply, approved = queue.reply_as_staff(
+                reply, approved = staff_replies.reply_as_staff(
                     comment, form.cleaned_data["body"], request.user, rules
                 )
-            except queue.ReplyRefused as refusal:
+            except staff_replies.ReplyRefused as refusal:
                 problem = refusal.message
             else:
                 for approved_comment in approved:
@@ -363,7 +358,7 @@ class CommentAdmin(admin.ModelAdmin):
                 Comment(staff_user=request.user),
                 threads.article_author_user_ids(comment.article),
             ),
-            "staff_name": queue.staff_name(request.user),
+            "staff_name": staff_replies.staff_name(request.user),
             "approves": comment.status == Comment.Status.PENDING,
             "preserved_filters": self.get_preserved_filters(request),
             "changelist_url": add_preserved_filters(

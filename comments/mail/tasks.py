@@ -3,8 +3,8 @@
 Tasks take ids, never an address (the task queue's table must not hold one), and look the
 rows up when they run: a comment withdrawn or an address erased in between sends nothing.
 A message the mail server refuses fails the task with an error naming rows, not addresses
-(comments/delivery.py).
-comments/notifications.py decides who is told of what and enqueues these.
+(comments/mail/delivery.py).
+comments/mail/notifications.py decides who is told of what and enqueues these.
 """
 
 import datetime
@@ -21,10 +21,10 @@ from django_tasks import task
 
 from articles.links import absolute_url
 
-from . import selfservice, verification
+from ..commenters import selfservice, verification
+from ..models import Comment, CommenterAddress, DiscussionSettings
+from ..moderation import MODERATE_PERMISSION
 from .delivery import MailNotSent, deliver
-from .models import Comment, CommenterAddress, DiscussionSettings
-from .moderation import MODERATE_PERMISSION
 
 FOLLOW_UP_KEY = "comments:moderator-follow-up:{}"
 #: The key verification.request_confirmation throttles confirmation messages with: the box and

@@ -17,13 +17,13 @@ the comment is saved, so drawing reads neither the address nor its digest. That 
 - otherwise an avatar of the comment's own (`comment_key`, random). Anyone may type any
   address: were the avatar drawn from the address typed, a comment posted under a guessed
   address would show its owner's avatar exactly when the guess is right (issue 10), and an
-  impostor would look like the owner. Erasing an address's data (comments/personal_data.py)
-  gives its comments such an avatar too.
+  impostor would look like the owner. Erasing an address's data
+  (comments/commenters/personal_data.py) gives its comments such an avatar too.
 
 The address's avatar is `privacy.keyed_token("avatar", …)` of the address's lookup digest
-(itself a keyed HMAC of the normalised address, comments/privacy.py): keyed for the "avatar"
-purpose, so it is of no use for lookups, and nobody without the site's keys can compute one
-for a guess. Only 24 bits of a value are drawn (15 cells and a hue), far too few to identify
+(itself a keyed HMAC of the normalised address, comments/commenters/privacy.py): keyed for the
+"avatar" purpose, so it is of no use for lookups, and nobody without the site's keys can compute
+one for a guess. Only 24 bits of a value are drawn (15 cells and a hue), far too few to identify
 an address.
 """
 

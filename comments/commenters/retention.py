@@ -7,7 +7,7 @@ than nulling keeps what the rules still use for old comments, the network (a dis
 203.0.113.0/24 still matches; a wave of spam from one network is still visible), while the value
 no longer points at one subscriber line. The user agent, kept only for spam checks on arrival,
 and the digest of the posting browser's id, kept only so that confirming an address publishes
-what that browser wrote (comments/verification.py), are cleared at the same time.
+what that browser wrote (comments/commenters/verification.py), are cleared at the same time.
 
 Run by `manage.py anonymise_comment_ips` (daily, from cron) and by the `anonymise_comment_ips`
 task, which the site also queues by itself, at most every few hours, when comments arrive.
@@ -23,8 +23,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import task
 
-from .models import Comment, DiscussionSettings
-from .signals import comment_received
+from ..models import Comment, DiscussionSettings
+from ..signals import comment_received
 
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
@@ -73,7 +73,7 @@ def anonymise_comment_ips():
     return anonymise_old_comments()
 
 
-@receiver(comment_received, dispatch_uid="comments.retention.queue_anonymisation")
+@receiver(comment_received, dispatch_uid="comments.commenters.retention.queue_anonymisation")
 def queue_anonymisation(sender, comment, **kwargs):
     """Queue the task when comments arrive, at most once per AUTO_RUN_EVERY, so retention
     happens even on a site whose operator set up no cron job."""

@@ -5,7 +5,7 @@ what a publication needs on top: an allow-list of formats (no SVG, which can car
 file-size cap, a pixel cap that rejects decompression bombs before anything decodes them, and a
 full decode that catches truncated files (Pillow's `verify()` does not, for JPEG).
 
-`check_image_header` runs first, from the upload form field (config/images.py), so an SVG or a
+`check_image_header` runs first, from the upload form field (images/), so an SVG or a
 decompression bomb gets its own message instead of Django's generic "Upload a valid image".
 """
 
@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 #: The formats accepted (as Pillow names them), each with the one extension it is stored under,
-#: whatever the uploader called the file (config/images.py names stored files).
+#: whatever the uploader called the file (images/ names stored files).
 IMAGE_FORMAT_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 ALLOWED_IMAGE_FORMATS = set(IMAGE_FORMAT_EXTENSIONS)
 SVG_MESSAGE = (

@@ -1,0 +1,60 @@
+"""The model and form fields for uploaded images: validated, cleaned, then given renditions."""
+
+from django import forms
+from django.db import models, transaction
+from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
+
+from .metadata import without_metadata
+from .renditions import enqueue_renditions
+from .validators import check_image_header
+
+
+class UploadedImageFormField(forms.ImageField):
+    """Refuses SVG and decompression bombs by their header, before Pillow loads a pixel."""
+
+    def to_python(self, data):
+        if data not in self.empty_values and hasattr(data, "read"):
+            check_image_header(data)
+        return super().to_python(data)
+
+
+class CleanedImageFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        cleaned = without_metadata(content)
+        super().save(cleaned.file_name(name), cleaned.content, save)
+
+
+class RememberingImageFileDescriptor(ImageFileDescriptor):
+    """Remembers the file name an instance was created or loaded with, to notice a new image."""
+
+    def __set__(self, instance, value):
+        instance.__dict__.setdefault(
+            self.field.loaded_name_key, value if isinstance(value, str) else None
+        )
+        super().__set__(instance, value)
+
+
+class ResponsiveImageField(models.ImageField):
+    """An ImageField whose uploads are cleaned of metadata and get background renditions.
+
+    The model needs a `<name>_renditions` JSONField beside it.
+    """
+
+    attr_class = CleanedImageFieldFile
+    descriptor_class = RememberingImageFileDescriptor
+
+    @property
+    def loaded_name_key(self):
+        return f"_{self.attname}_loaded_name"
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": UploadedImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = super().pre_save(model_instance, add)
+        if file and file.name != model_instance.__dict__.get(self.loaded_name_key):
+            model_instance.__dict__[self.loaded_name_key] = file.name
+            transaction.on_commit(
+                lambda: enqueue_renditions(model_instance, self.name), robust=True
+            )
+        return file
