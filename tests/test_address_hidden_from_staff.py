@@ -38,7 +38,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.http import HttpResponse
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -60,9 +59,10 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
+from tests.logs import log_lines
+from tests.privacy import leaks, text_leaks
 from tests.servers import RefusingSmtpServer
 from tests.task_queue import DATABASE_TASKS, run_queued_tasks
-from tests.test_email_privacy import leaks
 
 FIRST = "wren.hollowmere+walk@private-mail.example"
 SECOND = "Oskar.Venndale@Private-Mail.example"
@@ -110,34 +110,6 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-
-
-class _LogCollector(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
-@contextmanager
-def collected_logs():
-    """Every log record emitted meanwhile, at any level, formatted."""
-    root = logging.getLogger()
-    collector = _LogCollector()
-    level = root.level
-    root.addHandler(collector)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield collector.lines
-    finally:
-        root.removeHandler(collector)
-        root.setLevel(level)
-
-
-def text_leaks(text, addresses=ADDRESSES):
-    return leaks(HttpResponse(text), addresses)
 
 
 class _PageForms(HTMLParser):
@@ -487,7 +459,7 @@ class AdminWalk:
 
     def run(self):
         self.login()
-        with collected_logs() as self.log_lines:
+        with log_lines() as self.log_lines:
             for name, url in self.urls():
                 what = f"{name} {url}"
                 with rolled_back():
@@ -506,9 +478,9 @@ class AdminWalk:
             found += [(what, *leak) for leak in leaks(response, ADDRESSES)]
         for what, known, _unknown, term, _other in self.search_pairs:
             status, location, body = masked(known, term)
-            found += [(what, *leak) for leak in text_leaks(f"{location}\n{body}")]
+            found += [(what, *leak) for leak in text_leaks(f"{location}\n{body}", ADDRESSES)]
         for line in self.log_lines:
-            found += [("log", *leak) for leak in text_leaks(line)]
+            found += [("log", *leak) for leak in text_leaks(line, ADDRESSES)]
         return found
 
     def server_errors(self):
@@ -684,10 +656,10 @@ class AdminWalkCanFailTests(HiddenAddressWalkTestCase):
         )
 
     def test_the_log_check_finds_an_address_in_a_log_line(self):
-        with collected_logs() as lines:
+        with log_lines() as lines:
             logging.getLogger("django.request").warning("Comment from %s", SECOND)
 
-        assert text_leaks(lines[-1])
+        assert text_leaks(lines[-1], ADDRESSES)
 
 
 # Management commands ------------------------------------------------------------------------
@@ -751,13 +723,13 @@ class CommandOutputTests(HiddenAddressWalkTestCase):
         out, err = StringIO(), StringIO()
         prompts, patch = answer(reply)
         with rolled_back():
-            with override_settings(**overrides), patch, collected_logs() as log_lines:
+            with override_settings(**overrides), patch, log_lines() as logged:
                 try:
                     call_command(name, *arguments, stdout=out, stderr=err)
                     error = ""
                 except CommandError as raised:
                     error = str(raised)
-            written = "\n".join([out.getvalue(), err.getvalue(), error, *prompts, *log_lines])
+            written = "\n".join([out.getvalue(), err.getvalue(), error, *prompts, *logged])
             seen = stored_addresses() | set(ADDRESSES)
         return written, seen
 

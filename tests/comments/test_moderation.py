@@ -147,14 +147,19 @@ class CommentModerationMethodTests(TestCase):
     def setUpTestData(cls):
         cls.moderator = StaffFactory(role="Moderator")
 
+    def assert_moderated(self, comment, status):
+        """The stored comment has `status`, set by the moderator; it is returned."""
+        stored = Comment.objects.get(pk=comment.pk)
+        assert stored.status == status
+        assert stored.moderated_by == self.moderator
+        return stored
+
     def test_approve(self):
         comment = HeldCommentFactory()
 
         comment.approve(by=self.moderator)
 
-        stored = Comment.objects.get(pk=comment.pk)
-        assert stored.status == Comment.Status.APPROVED
-        assert stored.moderated_by == self.moderator
+        stored = self.assert_moderated(comment, Comment.Status.APPROVED)
         assert stored.moderated_at is not None
 
     def test_mark_spam(self):
@@ -162,18 +167,14 @@ class CommentModerationMethodTests(TestCase):
 
         comment.mark_spam(by=self.moderator)
 
-        stored = Comment.objects.get(pk=comment.pk)
-        assert stored.status == Comment.Status.SPAM
-        assert stored.moderated_by == self.moderator
+        self.assert_moderated(comment, Comment.Status.SPAM)
 
     def test_remove(self):
         comment = CommentFactory()
 
         comment.remove(by=self.moderator)
 
-        stored = Comment.objects.get(pk=comment.pk)
-        assert stored.status == Comment.Status.REMOVED
-        assert stored.moderated_by == self.moderator
+        self.assert_moderated(comment, Comment.Status.REMOVED)
 
     def test_methods_work_without_a_moderator(self):
         comment = HeldCommentFactory()

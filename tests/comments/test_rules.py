@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
@@ -23,8 +22,9 @@ from comments.commenters.privacy import digest
 from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import input_value, page_text, textarea_text
-from tests.comments.posting import form_extras, prove_address
+from tests.comments.posting import form_extras, prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+from tests.helpers import migrated_to_just_before, migrated_to_the_latest
 
 ADDRESS = "ada.reader@mail.example"
 
@@ -324,15 +324,7 @@ def post_url(article):
 
 
 def form_data(**overrides):
-    return {
-        "name": "Ada Reader",
-        "email": ADDRESS,
-        "website": "",
-        "body": "A fair point about the tariffs.",
-        "parent": "",
-        **form_extras(),
-        **overrides,
-    }
+    return valid_data(**{"email": ADDRESS, "body": "A fair point about the tariffs.", **overrides})
 
 
 class PostingTestCase(TestCase):
@@ -975,25 +967,11 @@ class ThreadDepthMigrationTests(TransactionTestCase):
     serialized_rollback = True  # keep the rows the migrations created
 
     def test_stored_depths_outside_the_bounds_are_clamped_before_the_constraint(self):
-        executor = MigrationExecutor(connection)
-        bounds = next(
-            key
-            for key in executor.loader.disk_migrations
-            if key[0] == "comments" and key[1].endswith("_thread_depth_bounds")
-        )
-        before = next(
-            dependency
-            for dependency in executor.loader.disk_migrations[bounds].dependencies
-            if dependency[0] == "comments"
-        )
-        executor.migrate([before])
-        old_settings = executor.loader.project_state([before]).apps.get_model(
-            "comments", "DiscussionSettings"
-        )
+        old_apps = migrated_to_just_before("comments", "_thread_depth_bounds")
+        old_settings = old_apps.get_model("comments", "DiscussionSettings")
         old_settings.objects.filter(pk=1).update(thread_depth=60)
         old_settings.objects.create(pk=2, thread_depth=0)
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrated_to_the_latest()
 
         assert dict(DiscussionSettings.objects.values_list("pk", "thread_depth")) == {1: 10, 2: 1}

@@ -16,7 +16,7 @@ from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import input_value, page_text
-from tests.comments.posting import form_extras
+from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 ADDRESS = "confirm.me@private-mail.example"
@@ -24,15 +24,7 @@ OFFER_BUTTON = "Email me a confirmation link"
 
 
 def form_data(**overrides):
-    return {
-        "name": "Ada Reader",
-        "email": ADDRESS,
-        "website": "",
-        "body": "A first comment.",
-        "parent": "",
-        **form_extras(),
-        **overrides,
-    }
+    return valid_data(**{"email": ADDRESS, "body": "A first comment.", **overrides})
 
 
 class VerificationTestCase(TestCase):
