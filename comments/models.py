@@ -30,8 +30,8 @@ class Comment(models.Model):
 
     `email` is private: it is written once, by the comment form, stored encrypted with its
     keyed digest beside it (comments/commenters/privacy.py), and read only in the admin by staff
-    holding the `view_commenter_email` permission (`privacy.may_see_addresses`) and by the code that
-    sends the commenter messages.
+    holding the `view_commenter_email` permission (`permissions.may_see_addresses`) and by the
+    code that sends the commenter messages.
     No template or public view reads it.
     """
 

@@ -18,7 +18,7 @@ read the discussion settings staff edit in the admin (`DiscussionSettings`), onc
 No answer to a posting may depend on whether Byline knows the address typed (issue 10): what
 the reader is told follows from the form, their browser (the proof cookie, the form they were
 served) and the rules' outcome, and spam is thanked like a held comment, never from a lookup of
-the address alone. Only staff who may moderate (`can_moderate`) post as staff.
+the address alone. Only staff who may moderate (`permissions.can_moderate`) post as staff.
 """
 
 import datetime
@@ -95,19 +95,6 @@ def comments_open(article, rules=None):
     if days is None or article.published_at is None:
         return True
     return timezone.now() < article.published_at + datetime.timedelta(days=days)
-
-
-#: The permission the Moderator role holds and the moderation queue checks (the admin's change
-#: permission on comments): who may moderate, post as staff, and is told of held comments.
-MODERATE_PERMISSION = "comments.change_comment"
-
-
-def can_moderate(user):
-    """Whether `user` moderates comments: an active staff account with MODERATE_PERMISSION
-    (the Moderator role, or a superuser). Only they comment as staff on the public form."""
-    return bool(
-        user is not None and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
-    )
 
 
 def flood_network(ip_address):

@@ -23,8 +23,8 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from .. import moderation, staff_replies, threads
-from ..commenters.privacy import may_see_addresses
 from ..models import MODERATION_QUEUE_ORDER, Comment
+from ..permissions import may_manage_personal_data, may_see_addresses
 from . import personal_data
 
 #: A moderator's decisions: the status, the button's label, and the verb the history records.
@@ -163,7 +163,7 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     def has_manage_personal_data_permission(self, request):
-        return request.user.has_perm(personal_data.PERMISSION)
+        return may_manage_personal_data(request.user)
 
     def save_model(self, request, obj, form, change):
         """A status chosen on the change form is a decision like the queue's buttons: it goes

@@ -23,7 +23,7 @@ from articles.links import absolute_url
 
 from ..commenters import selfservice, verification
 from ..models import Comment, CommenterAddress, DiscussionSettings
-from ..moderation import MODERATE_PERMISSION
+from ..permissions import MODERATE
 from .delivery import MailNotSent, deliver
 
 FOLLOW_UP_KEY = "comments:moderator-follow-up:{}"
@@ -77,7 +77,7 @@ def moderators():
     """Active staff who may moderate comments and have an address to write to."""
     # Named because django-axes's backend stands before the one that knows permissions.
     users = get_user_model().objects.with_perm(
-        MODERATE_PERMISSION,
+        MODERATE,
         is_active=True,
         include_superusers=True,
         backend="django.contrib.auth.backends.ModelBackend",

@@ -5,6 +5,7 @@ from django import template
 from django.urls import reverse
 
 from ..models import Comment
+from ..permissions import may_see_comments
 from ..staff_replies import pending_count
 
 register = template.Library()
@@ -13,7 +14,7 @@ register = template.Library()
 @register.inclusion_tag("admin/comments/pending_link.html", takes_context=True)
 def pending_comments_link(context):
     user = context.get("user")
-    if user is None or not user.is_active or not user.has_perm("comments.view_comment"):
+    if not may_see_comments(user):
         return {}
     return {
         "url": reverse("admin:comments_comment_changelist")

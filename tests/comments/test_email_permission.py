@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 from django.urls import reverse
 
-from comments.commenters.privacy import may_see_addresses
+from comments.permissions import may_see_addresses
 from config.roles import sync_roles
 from tests.factories import HeldCommentFactory, StaffFactory
 
