@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..commenters import personal_data, selfservice
+from ..commenters.signed_links import InvalidLink
 
 
 def _private(response):
@@ -33,7 +34,7 @@ def _render(request, template, context=None, status=200):
 def _address_or_error(request, token, salt):
     try:
         return selfservice.address_from_token(token, salt), None
-    except selfservice.InvalidLink as error:
+    except InvalidLink as error:
         return None, _render(request, "manage_invalid.html", {"reason": error.message}, 400)
 
 
