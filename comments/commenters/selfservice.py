@@ -82,10 +82,6 @@ def address_from_token(token, salt):
     )
 
 
-def comments_of(address):
-    return Comment.objects.filter(email_digest=address.email_digest)
-
-
 def confirm_notifications(address):
     """The owner followed a link sent to the address: reply notifications may now be sent."""
     address.notifications_confirmed_at = timezone.now()
@@ -96,7 +92,7 @@ def unsubscribe(address):
     """Stop every reply message to the address (one click, from any message we sent)."""
     address.notifications_stopped_at = timezone.now()
     address.save(update_fields=["notifications_stopped_at"])
-    comments_of(address).filter(notify_replies=True).update(notify_replies=False)
+    Comment.objects.from_address(address).filter(notify_replies=True).update(notify_replies=False)
 
 
 def set_notifications(address, comment_ids):
@@ -105,7 +101,7 @@ def set_notifications(address, comment_ids):
     The manage link was mailed to the address, so choosing any comment confirms the choice.
     Returns how many comments now notify.
     """
-    owned = comments_of(address)
+    owned = Comment.objects.from_address(address)
     comment_ids = [int(pk) for pk in comment_ids if str(pk).isascii() and str(pk).isdigit()]
     chosen = owned.filter(pk__in=comment_ids).exclude(
         status__in=[Comment.Status.SPAM, Comment.Status.WITHDRAWN]
@@ -132,7 +128,7 @@ def withdraw(address, comment_id):
         return None
     with transaction.atomic():
         comment = (
-            comments_of(address)
+            Comment.objects.from_address(address)
             .select_for_update()
             .filter(pk=comment_id, status__in=WITHDRAWABLE)
             .first()

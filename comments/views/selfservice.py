@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..commenters import personal_data, selfservice
 from ..commenters.signed_links import InvalidLink
+from ..models import Comment
 
 
 def _private(response):
@@ -82,7 +83,9 @@ def manage(request, token):
         "withdrawn": "Your comment was withdrawn. It no longer appears on the site.",
         "notifications": "Your notification choices are saved.",
     }.get(request.GET.get("done"))
-    comments = selfservice.comments_of(address).select_related("article").order_by("-created_at")
+    comments = (
+        Comment.objects.from_address(address).select_related("article").order_by("-created_at")
+    )
     return _render(
         request,
         "manage.html",
