@@ -353,22 +353,40 @@ def rule_mode(submission, rules):
     return trust_finding(submission.comment.email_digest, submission.address_proven)
 
 
-def trust_finding(email_digest, address_proven):
-    """The trusted-commenters rule for one address.
+def why_not_trusted(email_digest, known):
+    """Why the address is not trusted, as a hold `Finding`; None when it is trusted.
 
-    Unlike WordPress, typing a known address is not enough: the address must be verified (its
-    owner clicked a confirmation link), hold an approved comment, not be distrusted (a comment
-    from it was marked as spam since), and this browser must prove it (the proof cookie set
-    when the link was clicked here). Anyone else typing a regular's address is held.
+    The one statement of "an address is trusted": it is verified (its owner clicked a
+    confirmation link), holds an approved comment, and is not distrusted (no comment from it
+    marked as spam since). A new comment's rule (`trust_finding`) and confirming an address
+    (`is_trusted`) both ask it. `known` is the address's CommenterAddress, or None when Byline
+    does not know it (`email_digest` is its digest either way).
     """
-    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
-    has_approved = Comment.objects.approved().filter(email_digest=email_digest).exists()
     if known is not None and known.distrusted_at is not None:
         return Finding(HELD, "held: a comment from this address was marked as spam", "distrusted")
-    if not has_approved:
+    if not Comment.objects.approved().filter(email_digest=email_digest).exists():
         return Finding(HELD, "held: first comment from this address", "first_comment")
     if known is None or known.verified_at is None:
         return Finding(HELD, "held: address not confirmed yet", "unconfirmed")
+    return None
+
+
+def is_trusted(commenter_address):
+    """Whether the address is trusted (`why_not_trusted`)."""
+    return why_not_trusted(commenter_address.email_digest, commenter_address) is None
+
+
+def trust_finding(email_digest, address_proven):
+    """The trusted-commenters rule for one address.
+
+    Unlike WordPress, typing a known address is not enough: the address must be trusted
+    (`why_not_trusted`), and this browser must prove it (the proof cookie set when the link
+    was clicked here). Anyone else typing a regular's address is held.
+    """
+    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    untrusted = why_not_trusted(email_digest, known)
+    if untrusted is not None:
+        return untrusted
     if not address_proven:
         return Finding(HELD, "held: unverified comment under a trusted address", "unproven")
     return Finding(APPROVED, "approved: trusted commenter", "trusted")
@@ -475,18 +493,12 @@ def receive(submission, rules):
     return comment
 
 
-def is_trusted(commenter_address):
-    return (
-        commenter_address.verified_at is not None
-        and commenter_address.distrusted_at is None
-        and Comment.objects.approved().filter(email_digest=commenter_address.email_digest).exists()
-    )
-
-
 def identity_holds(commenter_address):
     """The address's comments held only because it was not yet confirmed or proven."""
-    return Comment.objects.pending().filter(
-        email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
+    return (
+        Comment.objects.pending()
+        .from_address(commenter_address)
+        .filter(moderation_rule__in=IDENTITY_HOLDS)
     )
 
 

@@ -144,6 +144,27 @@ class ModeTests(ReviewTestCase):
         assert decision.held_reason == "held: a comment from this address was marked as spam"
         assert decision.rule == "distrusted"
 
+    def test_confirming_and_posting_agree_on_whether_an_address_is_trusted(self):
+        address = CommenterAddress.objects.create(email=ADDRESS)
+        states = {
+            "first_comment": {},
+            "unconfirmed": {"approved": True},
+            "trusted": {"approved": True, "verified_at": timezone.now()},
+            "distrusted": {"verified_at": timezone.now(), "distrusted_at": timezone.now()},
+        }
+        for rule, state in states.items():
+            Comment.objects.from_address(ADDRESS).delete()
+            if state.get("approved"):
+                CommentFactory(article=self.article, email=ADDRESS)
+            address.verified_at = state.get("verified_at")
+            address.distrusted_at = state.get("distrusted_at")
+            address.save()
+
+            finding = moderation.trust_finding(address.email_digest, address_proven=True)
+
+            assert finding.rule == rule
+            assert moderation.is_trusted(address) == (rule == "trusted"), rule
+
     def test_staff_comments_are_approved_whatever_the_rules(self):
         rules(mode=DiscussionSettings.Mode.HOLD_ALL, disallowed_words="casino", max_links=0)
 
