@@ -404,6 +404,17 @@ SPAM_RULES = [
 HOLD_RULES = [rule_links, rule_moderation_word]
 
 
+def staff_reply_decision():
+    """Staff replies are approved, whatever the rules: the one place that says so.
+
+    A comment written by a member of staff (`Comment.is_staff_reply`) speaks for the
+    publication. The reader's form (`review`), the moderation queue's reply
+    (staff_replies.reply_as_staff) and comments written outside both (`initial_status`) all
+    record this decision.
+    """
+    return Decision(APPROVED, ["approved: written by staff"], "staff")
+
+
 def review(submission, rules):
     """Run the rules on a new comment and return the `Decision`.
 
@@ -413,7 +424,7 @@ def review(submission, rules):
     comment = submission.comment
     comment.email_digest = digest(comment.email)
     if comment.is_staff_reply:
-        return Decision(APPROVED, ["approved: written by staff"], "staff")
+        return staff_reply_decision()
     for rule in SPAM_RULES:
         finding = rule(submission, rules)
         if finding:
@@ -549,7 +560,8 @@ def release_identity_holds(commenter_address, browser_digest, rules=None):
 def initial_status(comment):
     """`(status, reason)` for a comment written outside the reader's form (a staff reply)."""
     if comment.is_staff_reply:
-        return APPROVED, "approved: written by staff"
+        decision = staff_reply_decision()
+        return decision.status, decision.held_reason
     return HELD, HOLD_FOR_REVIEW
 
 

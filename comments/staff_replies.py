@@ -54,9 +54,10 @@ def reply_as_staff(parent, body, user, rules=None):
     """Publish `user`'s reply to `parent` at once, as staff; return `(reply, approved)`.
 
     `approved` lists the comments this approved on the way: replying to a pending comment
-    approves it (a reply under a hidden comment would not be shown). The reply is approved
-    with the "staff" rule, carries `staff_user` (its badge) and is announced like any new
-    approved comment (`comment_received`, `comment_approved`, after commit).
+    approves it (a reply under a hidden comment would not be shown). The reply is approved as
+    every staff reply is (`moderation.staff_reply_decision`), carries `staff_user` (its badge)
+    and is announced like any new approved comment (`comment_received`, `comment_approved`,
+    after commit).
     """
     rules = rules or moderation.discussion_settings()
     with transaction.atomic():
@@ -76,13 +77,11 @@ def reply_as_staff(parent, body, user, rules=None):
             email=user.email,
             body=body,
             staff_user=user,
-            status=Comment.Status.APPROVED,
-            held_reason="approved: written by staff",
-            moderation_rule="staff",
             moderated_by=user,
             moderated_at=now,
             created_at=now,
         )
+        moderation.record_decision(moderation.staff_reply_decision(), reply)
         reply.save()
         moderation.announce(reply)
     return reply, approved
