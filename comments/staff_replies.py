@@ -1,4 +1,4 @@
-"""What the moderation queue does besides deciding: count what waits, and reply as staff.
+"""What the moderation queue does besides deciding: where it is, what waits, reply as staff.
 
 The admin (comments/admin/queue.py) calls these; the decisions themselves are
 `moderation.moderate`, shared with the bulk actions.
@@ -6,12 +6,25 @@ The admin (comments/admin/queue.py) calls these; the decisions themselves are
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from authors.models import Author
 
 from . import moderation, threads
 from .models import Comment
+
+
+def pending_queue_url():
+    """The moderation queue filtered to what waits (a path: prefix `SITE_URL` for mail).
+
+    The one address of the pending queue: the admin's link beside the pending count
+    (templatetags/moderation_queue.py), the dashboard's box (config/dashboard.py) and the
+    moderators' notice (comments/mail/tasks.py) all point here.
+    """
+    query = urlencode({"status__exact": Comment.Status.PENDING})
+    return f"{reverse('admin:comments_comment_changelist')}?{query}"
 
 
 def pending_count():

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from comments.permissions import may_see_comments
+from comments.staff_replies import pending_count, pending_queue_url
 
 BOX_LIMIT = 8
 
@@ -71,15 +72,14 @@ def _state_box(state, title, queryset, when_field, *, when_label, more_label, em
 def boxes_for(user):
     """The dashboard boxes `user` may see, in the order they are shown."""
     Article = apps.get_model("articles", "Article")
-    Comment = apps.get_model("comments", "Comment")
     boxes = []
     if may_see_comments(user):
         boxes.append(
             Box(
                 key="moderation",
                 title="Comments awaiting moderation",
-                count=Comment.objects.pending().count(),
-                more_url=changelist_url("comments.comment", status__exact=Comment.Status.PENDING),
+                count=pending_count(),
+                more_url=pending_queue_url(),
                 more_label="Open the moderation queue",
                 empty="",
             )

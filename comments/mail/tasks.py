@@ -15,12 +15,12 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from articles.links import absolute_url
 
+from .. import staff_replies
 from ..commenters import selfservice, verification
 from ..models import Comment, CommenterAddress, DiscussionSettings
 from ..permissions import MODERATE
@@ -127,9 +127,7 @@ def notify_moderators(follow_up=False):
         return 0
     pending = Comment.objects.pending().select_related("article").order_by("-created_at")
     waiting = pending.count()
-    queue_url = absolute_url(
-        reverse("admin:comments_comment_changelist") + f"?status__exact={Comment.Status.PENDING}"
-    )
+    queue_url = absolute_url(staff_replies.pending_queue_url())
     subject = f"{waiting} comment{'' if waiting == 1 else 's'} waiting for moderation"
     body = _render(
         "moderators.txt",

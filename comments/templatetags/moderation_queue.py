@@ -2,11 +2,9 @@
 top links (templates/admin/base_site.html), for staff who may see comments."""
 
 from django import template
-from django.urls import reverse
 
-from ..models import Comment
 from ..permissions import may_see_comments
-from ..staff_replies import pending_count
+from ..staff_replies import pending_count, pending_queue_url
 
 register = template.Library()
 
@@ -17,8 +15,7 @@ def pending_comments_link(context):
     if not may_see_comments(user):
         return {}
     return {
-        "url": reverse("admin:comments_comment_changelist")
-        + f"?status__exact={Comment.Status.PENDING}",
+        "url": pending_queue_url(),
         "count": _dashboard_count(context) if "dashboard" in context else pending_count(),
     }
 
