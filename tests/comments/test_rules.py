@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation, signals
-from comments.admin.discussion_settings import DiscussionSettingsForm
+from comments.admin.discussion_settings import DiscussionSettingsAdmin, DiscussionSettingsForm
 from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.forms import form_token_age
@@ -817,6 +817,22 @@ class DiscussionSettingsAdminTests(TestCase):
 
     def change_url(self):
         return reverse("admin:comments_discussionsettings_change", args=[1])
+
+    def test_every_setting_staff_may_edit_is_on_the_page_once(self):
+        editable = {
+            field.name
+            for field in DiscussionSettings._meta.fields
+            if field.editable and not field.primary_key
+        }
+        on_page = [
+            name
+            for _title, options in DiscussionSettingsAdmin.fieldsets
+            for name in options["fields"]
+        ]
+
+        assert sorted(DiscussionSettingsForm.Meta.fields) == sorted(editable)
+        assert len(on_page) == len(set(on_page))
+        assert editable <= set(on_page)
 
     def form_data(self, **changes):
         row = DiscussionSettings.current()
