@@ -567,7 +567,9 @@ def initial_status(comment):
 
 # What a moderator's decision does ---------------------------------------------------------
 
-DECISIONS = {
+#: What applies each decision a moderator may make: the status decided, and the Comment method
+#: that sets it.
+DECISION_METHODS = {
     Comment.Status.APPROVED: Comment.approve,
     Comment.Status.SPAM: Comment.mark_spam,
     Comment.Status.REMOVED: Comment.remove,
@@ -584,7 +586,7 @@ def moderate(comments, decision, moderator):
     sends `comment_approved` once the transaction has committed, and approving a comment
     marked as spam by mistake trusts its address again (`forgive_addresses`).
     """
-    apply = DECISIONS[decision]
+    apply = DECISION_METHODS[decision]
     ids = [comment.pk for comment in comments]
     changed, unspammed = [], []
     with transaction.atomic():

@@ -27,8 +27,9 @@ from ..models import MODERATION_QUEUE_ORDER, Comment
 from ..permissions import may_manage_personal_data, may_see_addresses
 from . import personal_data
 
-#: A moderator's decisions: the status, the button's label, and the verb the history records.
-DECISIONS = {
+#: A moderator's decisions, as the queue words them: for each status decided, the button's label
+#: and the verb the history and messages record.
+DECISION_LABELS = {
     Comment.Status.APPROVED: ("Approve", "Approved"),
     Comment.Status.SPAM: ("Spam", "Marked as spam"),
     Comment.Status.REMOVED: ("Remove", "Removed"),
@@ -169,7 +170,7 @@ class CommentAdmin(admin.ModelAdmin):
         """A status chosen on the change form is a decision like the queue's buttons: it goes
         through `moderation.moderate` (address distrusted on spam, approval announced)."""
         decision = obj.status if "status" in form.changed_data else None
-        if decision in DECISIONS:
+        if decision in DECISION_LABELS:
             obj.status = form.initial["status"]
             super().save_model(request, obj, form, change)
             moderation.moderate([obj], decision, request.user)
@@ -236,7 +237,7 @@ class CommentAdmin(admin.ModelAdmin):
                 'aria-label="{} the comment by {}">{}</button>',
                 (
                     (decision, url, decision, label, comment.name, label)
-                    for decision, (label, _verb) in DECISIONS.items()
+                    for decision, (label, _verb) in DECISION_LABELS.items()
                     if comment.status != decision
                 ),
             )
@@ -262,7 +263,7 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def _moderate(self, request, queryset, decision):
-        verb = DECISIONS[decision][1]
+        verb = DECISION_LABELS[decision][1]
         changed = moderation.moderate(queryset, decision, request.user)
         for comment in changed:
             self.log_change(request, comment, f"{verb} the comment.")
@@ -272,7 +273,7 @@ class CommentAdmin(admin.ModelAdmin):
         count = len(changed)
         self.message_user(
             request,
-            f"{count} comment{'' if count == 1 else 's'} {DECISIONS[decision][1].lower()}.",
+            f"{count} comment{'' if count == 1 else 's'} {DECISION_LABELS[decision][1].lower()}.",
             messages.SUCCESS,
         )
 
@@ -287,13 +288,13 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, comment):
             raise PermissionDenied
         decision = request.POST.get("decision")
-        if decision not in DECISIONS:
+        if decision not in DECISION_LABELS:
             return HttpResponseBadRequest("Unknown decision.")
         changed = self._moderate(request, [comment], decision)
         if changed:
             self.message_user(
                 request,
-                f"{comment.name}’s comment: {DECISIONS[decision][1].lower()}.",
+                f"{comment.name}’s comment: {DECISION_LABELS[decision][1].lower()}.",
                 messages.SUCCESS,
             )
         else:
