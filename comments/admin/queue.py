@@ -277,16 +277,25 @@ class CommentAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def _comment_to_moderate(self, request, object_id):
+        """The comment a row's button or reply link names: `(comment, None)`, or `(None, back to
+        the queue)` when it no longer exists. PermissionDenied when the user may not moderate it.
+        """
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            self.message_user(request, "That comment no longer exists.", messages.WARNING)
+            return None, self._back_to_queue(request)
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        return comment, None
+
     def moderate_view(self, request, object_id):
         """One row's button: decide one comment, then back to the same page of the queue."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        comment = self.get_object(request, unquote(object_id))
-        if comment is None:
-            self.message_user(request, "That comment no longer exists.", messages.WARNING)
-            return self._back_to_queue(request)
-        if not self.has_change_permission(request, comment):
-            raise PermissionDenied
+        comment, gone = self._comment_to_moderate(request, object_id)
+        if gone:
+            return gone
         decision = request.POST.get("decision")
         if decision not in DECISION_LABELS:
             return HttpResponseBadRequest("Unknown decision.")
@@ -307,12 +316,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def reply_view(self, request, object_id):
         """Reply as staff to one comment; the reply is published at once, badged."""
-        comment = self.get_object(request, unquote(object_id))
-        if comment is None:
-            self.message_user(request, "That comment no longer exists.", messages.WARNING)
-            return self._back_to_queue(request)
-        if not self.has_change_permission(request, comment):
-            raise PermissionDenied
+        comment, gone = self._comment_to_moderate(request, object_id)
+        if gone:
+            return gone
         rules = moderation.discussion_settings(request)
         form = StaffReplyForm(request.POST or None, max_length=rules.max_length)
         problem = staff_replies.reply_target_problem(comment, rules)

@@ -67,10 +67,13 @@ def _send_to_commenter(address, subject, template, context):
     deliver(message, [address])
 
 
-def _address(email_digest):
+def _address_to_notify(email_digest):
+    """The address to tell of its comment, when Byline holds it and it receives notifications
+    (`CommenterAddress.receives_notifications`); else None."""
     if not email_digest:
         return None
-    return CommenterAddress.objects.filter(email_digest=email_digest).first()
+    address = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    return address if address is not None and address.receives_notifications else None
 
 
 def moderators():
@@ -234,8 +237,8 @@ def notify_of_reply(reply_pk):
         return False
     if parent.email_digest == reply.email_digest:  # nobody is told of their own reply
         return False
-    address = _address(parent.email_digest)
-    if address is None or not address.receives_notifications:
+    address = _address_to_notify(parent.email_digest)
+    if address is None:
         return False
     _send_to_commenter(
         address,
@@ -256,8 +259,8 @@ def notify_of_approval(comment_pk):
     comment = Comment.objects.approved().select_related("article").filter(pk=comment_pk).first()
     if comment is None or not comment.notify_replies:
         return False
-    address = _address(comment.email_digest)
-    if address is None or not address.receives_notifications:
+    address = _address_to_notify(comment.email_digest)
+    if address is None:
         return False
     _send_to_commenter(
         address,
