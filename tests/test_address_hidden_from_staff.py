@@ -47,7 +47,7 @@ from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
 from articles.models import Tag
-from comments import moderation
+from comments import moderation, permissions
 from comments.commenters import verification
 from comments.commenters.privacy import EncryptedEmailField, digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
@@ -75,7 +75,6 @@ ADDRESSES = [FIRST, SECOND, REPLIER, HELD, SPAMMER, DISALLOWED]
 # The same shape as the stored ones, never stored: what a search for a stored one must equal.
 UNKNOWN = "never.stored.anyone@private-mail.example"
 
-EMAIL_PERMISSION = ("comments", "view_commenter_email")
 MISSING_PK = 987654321
 WALK_TEXT = "Text typed by the walk."
 MAX_FILLINGS_PER_URL = 60
@@ -92,7 +91,7 @@ def local_part(address):
 
 
 def every_permission_but_addresses():
-    app_label, codename = EMAIL_PERMISSION
+    app_label, codename = permissions.VIEW_ADDRESSES.split(".")
     return Permission.objects.exclude(content_type__app_label=app_label, codename=codename)
 
 
@@ -571,7 +570,7 @@ class AdminWalkTests(HiddenAddressWalkTestCase):
         return AdminWalkTests._walk
 
     def test_the_walker_holds_every_permission_but_the_address_one(self):
-        assert not self.walker.has_perm("comments.view_commenter_email")
+        assert not self.walker.has_perm(permissions.VIEW_ADDRESSES)
         assert self.walker.has_perm("comments.manage_personal_data")
         assert self.walker.has_perm("comments.change_comment")
         assert self.walker.has_perm("comments.delete_comment")

@@ -5,8 +5,8 @@ import datetime
 from django.test import TestCase
 from django.utils import timezone
 
-from comments import moderation
-from comments.models import Comment
+from comments import moderation, staff_replies
+from comments.models import Comment, DiscussionSettings
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory, StaffFactory
 
 
@@ -42,6 +42,21 @@ class InitialStatusTests(TestCase):
 
         assert status == Comment.Status.APPROVED
         assert reason == "approved: written by staff"
+
+    def test_staff_comments_are_approved_alike_from_the_form_the_queue_and_the_shell(self):
+        parent = CommentFactory(article=self.article)
+        moderator = StaffFactory(role="Moderator")
+        written = Comment(article=self.article, body="From the form.", staff_user=moderator)
+        from_form = moderation.review(
+            moderation.Submission(comment=written), DiscussionSettings.current()
+        )
+        reply, _approved = staff_replies.reply_as_staff(parent, "From the queue.", moderator)
+        status, reason = moderation.initial_status(Comment(staff_user=moderator))
+
+        recorded = (reply.status, reply.held_reason, reply.moderation_rule)
+        assert (from_form.status, from_form.held_reason, from_form.rule) == recorded
+        assert (status, reason) == recorded[:2]
+        assert recorded == (Comment.Status.APPROVED, "approved: written by staff", "staff")
 
     def test_every_reason_fits_the_held_reason_column(self):
         limit = Comment._meta.get_field("held_reason").max_length

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation, signals
-from comments.admin.discussion_settings import DiscussionSettingsForm
+from comments.admin.discussion_settings import DiscussionSettingsAdmin, DiscussionSettingsForm
 from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.forms import form_token_age
@@ -143,6 +143,27 @@ class ModeTests(ReviewTestCase):
         assert decision.status == Comment.Status.PENDING
         assert decision.held_reason == "held: a comment from this address was marked as spam"
         assert decision.rule == "distrusted"
+
+    def test_confirming_and_posting_agree_on_whether_an_address_is_trusted(self):
+        address = CommenterAddress.objects.create(email=ADDRESS)
+        states = {
+            "first_comment": {},
+            "unconfirmed": {"approved": True},
+            "trusted": {"approved": True, "verified_at": timezone.now()},
+            "distrusted": {"verified_at": timezone.now(), "distrusted_at": timezone.now()},
+        }
+        for rule, state in states.items():
+            Comment.objects.from_address(ADDRESS).delete()
+            if state.get("approved"):
+                CommentFactory(article=self.article, email=ADDRESS)
+            address.verified_at = state.get("verified_at")
+            address.distrusted_at = state.get("distrusted_at")
+            address.save()
+
+            finding = moderation.trust_finding(address.email_digest, address_proven=True)
+
+            assert finding.rule == rule
+            assert moderation.is_trusted(address) == (rule == "trusted"), rule
 
     def test_staff_comments_are_approved_whatever_the_rules(self):
         rules(mode=DiscussionSettings.Mode.HOLD_ALL, disallowed_words="casino", max_links=0)
@@ -788,6 +809,22 @@ class DiscussionSettingsAdminTests(TestCase):
 
     def change_url(self):
         return reverse("admin:comments_discussionsettings_change", args=[1])
+
+    def test_every_setting_staff_may_edit_is_on_the_page_once(self):
+        editable = {
+            field.name
+            for field in DiscussionSettings._meta.fields
+            if field.editable and not field.primary_key
+        }
+        on_page = [
+            name
+            for _title, options in DiscussionSettingsAdmin.fieldsets
+            for name in options["fields"]
+        ]
+
+        assert sorted(DiscussionSettingsForm.Meta.fields) == sorted(editable)
+        assert len(on_page) == len(set(on_page))
+        assert editable <= set(on_page)
 
     def form_data(self, **changes):
         row = DiscussionSettings.current()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from comments import signals
 from comments.commenters import verification
 from comments.commenters.privacy import digest
+from comments.commenters.signed_links import InvalidLink
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import input_value, page_text
 from tests.comments.posting import valid_data
@@ -457,7 +458,7 @@ class SingleUseLinkTests(VerificationTestCase):
 
         verification.use_link(first)
 
-        with self.assertRaises(verification.InvalidLink) as refused:
+        with self.assertRaises(InvalidLink) as refused:
             verification.use_link(second)
         assert refused.exception.message.startswith(self.USED)
 
