@@ -9,7 +9,6 @@ from django.db import models, router, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -18,7 +17,7 @@ from images.fields import ResponsiveImageField
 from images.renditions import Picture
 from images.validators import validate_image_upload
 
-from .sanitize import sanitize_html
+from .sanitize import plain_text, sanitize_html
 
 WORDS_PER_MINUTE = 220
 
@@ -31,8 +30,8 @@ def can_publish(user):
 
 
 def count_words(html):
-    """Words of text in `html`; markup is not counted, and adjacent tags separate words."""
-    return len(strip_tags(html.replace("<", " <")).split())
+    """Words of text in `html` as a reader sees it (`sanitize.plain_text`)."""
+    return len(plain_text(html).split())
 
 
 class Kind(models.Model):

@@ -109,6 +109,14 @@ class SiteFeedTests(TestCase):
         for feed in self.feeds():
             assert feed.entries[0].summary == "Full text here."
 
+    def test_a_summary_from_the_body_is_escaped_once_like_a_standfirst(self):
+        self.live.standfirst = ""
+        self.live.body = "<p>Ports &amp; harbours &lt;matter&gt;.</p>"
+        self.live.save()
+
+        for feed in self.feeds():
+            assert feed.entries[0].summary == "Ports &amp; harbours &lt;matter&gt;."
+
     def test_scheduled_article_joins_the_feeds_at_its_time(self):
         with time_machine.travel(self.scheduled.published_at + datetime.timedelta(seconds=1)):
             for feed in self.feeds():
