@@ -17,16 +17,10 @@ from images.fields import ResponsiveImageField
 from images.renditions import Picture
 from images.validators import validate_image_upload
 
+from .permissions import PUBLISH_CODENAME, can_publish
 from .sanitize import plain_text, sanitize_html
 
 WORDS_PER_MINUTE = 220
-
-PUBLISH_PERMISSION = "articles.publish_article"
-
-
-def can_publish(user):
-    """Editors: they publish, and in the admin they see every article and every tag."""
-    return user.has_perm(PUBLISH_PERMISSION)
 
 
 def count_words(html):
@@ -339,7 +333,7 @@ class Article(models.Model):
             GinIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [
-            ("publish_article", "Can publish, schedule and unpublish any article"),
+            (PUBLISH_CODENAME, "Can publish, schedule and unpublish any article"),
         ]
 
     def __str__(self):
