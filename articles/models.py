@@ -258,8 +258,8 @@ class Article(models.Model):
         upload_to="articles/%Y/%m/",
         blank=True,
         validators=[validate_image_upload],
-        help_text="Shown above the article and in lists. JPEG, PNG, WebP or GIF, at most 5 MB. "
-        "Location and camera data are removed when it is saved.",
+        # The form field adds the formats and size limit (images.validators.upload_help_text).
+        help_text="Shown above the article and in lists.",
     )
     featured_image_renditions = models.JSONField(
         default=dict,

@@ -31,8 +31,8 @@ class Author(models.Model):
         upload_to="authors/%Y/",
         blank=True,
         validators=[validate_image_upload],
-        help_text="A square portrait works best. JPEG, PNG, WebP or GIF, at most 5 MB. "
-        "Location and camera data are removed when it is saved.",
+        # The form field adds the formats and size limit (images.validators.upload_help_text).
+        help_text="A square portrait works best.",
     )
     photo_renditions = models.JSONField(
         default=dict,

@@ -6,11 +6,18 @@ from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 
 from .metadata import without_metadata
 from .renditions import enqueue_renditions
-from .validators import check_image_header
+from .validators import check_image_header, upload_help_text
 
 
 class UploadedImageFormField(forms.ImageField):
-    """Refuses SVG and decompression bombs by their header, before Pillow loads a pixel."""
+    """Refuses SVG and decompression bombs by their header, before Pillow loads a pixel.
+
+    Its help text is the given `help_text` (what the image is for) followed by the upload rules
+    (`upload_help_text`: formats, the size limit from the setting, metadata removal).
+    """
+
+    def __init__(self, *, help_text="", **kwargs):
+        super().__init__(help_text=upload_help_text(help_text), **kwargs)
 
     def to_python(self, data):
         if data not in self.empty_values and hasattr(data, "read"):
