@@ -166,7 +166,7 @@ class TagFeed(LatestArticlesFeed):
         return absolute_url(tag.get_absolute_url())
 
     def description(self, tag):
-        return tag.description or f"Articles about {tag.name}."
+        return tag.page_description
 
     def items(self, tag):
         return self.articles().filter(tags=tag)[:FEED_LENGTH]
@@ -202,7 +202,7 @@ class KindFeed(LatestArticlesFeed):
         return absolute_url(kind.get_absolute_url())
 
     def description(self, kind):
-        return kind.description or f"{kind.name} from {settings.SITE_NAME}."
+        return kind.page_description
 
     def items(self, kind):
         return self.articles().filter(kind=kind)[:FEED_LENGTH]

@@ -44,6 +44,12 @@ class Kind(models.Model):
     def get_absolute_url(self):
         return reverse("articles:kind", kwargs={"slug": self.slug})
 
+    @property
+    def page_description(self):
+        """What the kind's page (its meta description) and its feeds say it is: the editors'
+        description, or "Analysis from <site>."."""
+        return self.description or f"{self.name} from {settings.SITE_NAME}."
+
 
 class TagQuerySet(models.QuerySet):
     def on_articles(self, articles):
@@ -96,6 +102,12 @@ class Tag(TagBase):
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    @property
+    def page_description(self):
+        """What the tag's page (its meta description) and its feeds say it is about: the
+        editors' description, or "Articles tagged Trade on <site>."."""
+        return self.description or f"Articles tagged {self.name} on {settings.SITE_NAME}."
 
 
 @reversion.register()

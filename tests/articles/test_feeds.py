@@ -169,6 +169,17 @@ class FilteredFeedTests(TestCase):
         )
         assert kind.feed.link == "http://testserver/kinds/opinion/"
 
+    def test_tag_and_kind_feeds_describe_themselves_as_their_pages_do(self):
+        tag = parse(self.client.get(reverse("articles:tag_feed", args=["trade"])), RSS)
+        kind = parse(self.client.get(reverse("articles:kind_atom_feed", args=["opinion"])), ATOM)
+
+        assert tag.feed.subtitle == "Articles tagged Trade on Byline."
+        assert kind.feed.subtitle == "Opinion from Byline."
+
+        Tag.objects.filter(slug="trade").update(description="Tariffs, ports and shipping.")
+        tag = parse(self.client.get(reverse("articles:tag_atom_feed", args=["trade"])), ATOM)
+        assert tag.feed.subtitle == "Tariffs, ports and shipping."
+
     def test_unknown_slug_is_404(self):
         for names in FILTERED_FEEDS.values():
             for name in names:

@@ -3,9 +3,9 @@ import datetime
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, Kind, Tag
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -111,6 +111,19 @@ class DisplayTitleTests(TestCase):
         article = ArticleFactory(title="Trade talks stall", kind=None)
 
         assert article.display_title == "Trade talks stall"
+
+
+@override_settings(SITE_NAME="The Ledger")
+class PageDescriptionTests(TestCase):
+    def test_a_tag_without_a_description_is_described_by_its_name_and_the_site(self):
+        assert Tag(name="Trade").page_description == "Articles tagged Trade on The Ledger."
+
+    def test_a_tags_description_is_its_own_when_given(self):
+        assert Tag(name="Trade", description="Ports.").page_description == "Ports."
+
+    def test_a_kind_without_a_description_is_described_by_its_name_and_the_site(self):
+        assert Kind(name="Analysis").page_description == "Analysis from The Ledger."
+        assert Kind(name="Analysis", description="Deep dives.").page_description == "Deep dives."
 
 
 class FeaturedImageAltTextTests(TestCase):
