@@ -23,7 +23,7 @@ from reversion.utils import mute_signals
 from . import review_links, revisions
 from .forms import ArticleAdminForm, MergeTagsForm
 from .inline_images import InlineImageForm, store_inline_image
-from .models import Article, Byline, Kind, Tag
+from .models import Article, Byline, IllegalTransition, Kind, Tag
 from .permissions import can_change_article, can_edit_articles, can_publish
 from .tags import matching_tags, merge_tags, popular_tags
 
@@ -519,38 +519,47 @@ class ArticleAdmin(VersionAdmin):
     def comment_count(self, article):
         return article.approved_comments
 
+    # The actions move each selected article by its model transition (`Article.publish`, …);
+    # one the transition refuses (already live, already a draft…) is passed over and not
+    # counted, so selecting a mixed page is never an error.
+
+    def _move_each(self, request, articles, transition, log_message):
+        """Apply `transition` to each of `articles`, logging every move; the number moved."""
+        count = 0
+        for article in articles:
+            try:
+                transition(article)
+            except IllegalTransition:
+                continue
+            self.log_change(request, article, log_message)
+            count += 1
+        return count
+
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = 0
-        for article in queryset:
-            if not article.is_published():
-                article.publish(at=timezone.now())
-                self.log_change(request, article, "Published the article.")
-                count += 1
+        count = self._move_each(
+            request,
+            queryset,
+            lambda article: article.publish(at=timezone.now()),
+            "Published the article.",
+        )
         self.message_user(request, f"{count} article{'' if count == 1 else 's'} published.")
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]
     )
     def unpublish(self, request, queryset):
-        count = 0
-        for article in queryset.exclude(status=Article.Status.DRAFT):
-            article.unpublish()
-            self.log_change(request, article, "Unpublished the article.")
-            count += 1
+        count = self._move_each(request, queryset, Article.unpublish, "Unpublished the article.")
         self.message_user(request, f"{count} article{'' if count == 1 else 's'} back to draft.")
 
     @admin.action(description="Submit selected drafts for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        drafts = [
-            article
-            for article in queryset.filter(status=Article.Status.DRAFT)
-            if self.has_change_permission(request, article)
-        ]
-        for article in drafts:
-            article.submit_for_review()
-            self.log_change(request, article, "Submitted the article for review.")
-        count = len(drafts)
+        count = self._move_each(
+            request,
+            [article for article in queryset if self.has_change_permission(request, article)],
+            Article.submit_for_review,
+            "Submitted the article for review.",
+        )
         self.message_user(
             request,
             f"{count} article{'' if count == 1 else 's'} sent to the editors for review.",

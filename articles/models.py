@@ -217,15 +217,33 @@ class StaleArticleError(Exception):
         )
 
 
+class ArticleStatus(models.TextChoices):
+    """An article's stored status; read it as `Article.Status` (defined out here only so the
+    model's constraints can name its values)."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class IllegalTransition(Exception):
+    """A move between article states the workflow does not allow (unpublishing a draft,
+    publishing a live article, scheduling for a time already past…); nothing was changed.
+
+    The message says why, in newsroom words; `article` is the article refused.
+    """
+
+    def __init__(self, article, message):
+        self.article = article
+        super().__init__(message)
+
+
 # A revision keeps the article with its bylines and tag links, so restoring one brings back
 # the authors and tags it had; authors and tags themselves are not versioned with it.
 # The search vector and word count are derived from the text, so revisions leave them out.
 @reversion.register(follow=["bylines", "tagged_items"], exclude=["search_vector", "word_count"])
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
+    Status = ArticleStatus
 
     # What the newsroom edits in the article form; revisions compare the same fields.
     EDITED_FIELDS = [
@@ -347,6 +365,20 @@ class Article(models.Model):
         permissions = [
             (PUBLISH_CODENAME, "Can publish, schedule and unpublish any article"),
         ]
+        # The database holds what `save()` and the transitions keep: a known status, and a
+        # publish time on every published article (`published()` and the feeds need one).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values),
+                name="article_status_known",
+                violation_error_message="An article is a draft, in review or published.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ArticleStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="article_published_has_published_at",
+                violation_error_message="A published article needs a publish time.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -360,6 +392,13 @@ class Article(models.Model):
             raise ValidationError(
                 {"featured_image_alt": "Describe the featured image for readers who cannot see it."}
             )
+        # Before the constraints are validated: "leave empty to publish now" is not a violation.
+        self._stamp_publish_time()
+
+    def _stamp_publish_time(self):
+        """A published article without a publish time goes live now."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
 
     def save(self, *args, expected_version=None, **kwargs):
         """Save, raising `version` by one.
@@ -371,8 +410,7 @@ class Article(models.Model):
         """
         self.body = sanitize_html(self.body)
         self.word_count = count_words(self.body)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self._stamp_publish_time()
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
             if self.pk is not None and not self._state.adding and not kwargs.get("force_insert"):
@@ -432,19 +470,53 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    # Transitions. Each refuses a move the workflow does not allow with `IllegalTransition`
+    # before changing anything, and saves (raising `version`) when it moves. Who may make
+    # them is the caller's question (articles/permissions.py).
+
     def submit_for_review(self):
+        """Send a draft to the editors (draft → in review)."""
+        if self.status != self.Status.DRAFT:
+            raise IllegalTransition(
+                self, f"“{self}” is {self.state_label.lower()}: only a draft is sent for review."
+            )
         self.status = self.Status.IN_REVIEW
         self.save()
 
     def publish(self, at=None):
-        """Publish now, or schedule for `at`; an existing publish time is kept when `at` is None."""
+        """Publish now, or schedule for `at`; an existing publish time is kept when `at` is None
+        (an article taken back to draft returns with its first publish time).
+
+        Refused for an article already live, and, without `at`, for one already scheduled.
+        """
+        if self.is_published():
+            raise IllegalTransition(self, f"“{self}” is already published.")
+        if at is None and self.is_scheduled():
+            raise IllegalTransition(self, f"“{self}” is already {self.state_label.lower()}.")
         self.status = self.Status.PUBLISHED
         if at is not None:
             self.published_at = at
         self.save()
 
+    def schedule(self, at):
+        """Publish at `at`, a time still to come (a scheduled article may be moved to another).
+
+        Refused for a time already past, and for an article already live: taking it off the
+        site until then is unpublishing, which is asked for by name.
+        """
+        if at is None or at <= timezone.now():
+            raise IllegalTransition(self, f"“{self}” can only be scheduled for a future time.")
+        if self.is_published():
+            raise IllegalTransition(
+                self, f"“{self}” is already published; unpublish it before scheduling it."
+            )
+        self.publish(at=at)
+
     def unpublish(self):
-        """Take the article off the site (back to draft); its publish time is kept."""
+        """Take the article off the site, or out of review or the schedule (back to draft); its
+        publish time is kept. Refused for a draft."""
+        if self.status == self.Status.DRAFT:
+            raise IllegalTransition(self, f"“{self}” is already a draft.")
         self.status = self.Status.DRAFT
         self.save()
 
@@ -454,6 +526,11 @@ class Article(models.Model):
         if self.is_scheduled():
             return "scheduled"
         return self.status
+
+    @property
+    def state_label(self):
+        """`state` as people read it: "Draft", "In review", "Scheduled" or "Published"."""
+        return "Scheduled" if self.is_scheduled() else self.get_status_display()
 
     def is_scheduled(self):
         return (
