@@ -3,10 +3,9 @@ import datetime
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import TestCase, override_settings
-from django.utils import timezone
+from django.test import TestCase
 
-from articles.models import Article, Byline, Kind, Tag
+from articles.models import Article, Byline
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -112,19 +111,6 @@ class DisplayTitleTests(TestCase):
         article = ArticleFactory(title="Trade talks stall", kind=None)
 
         assert article.display_title == "Trade talks stall"
-
-
-@override_settings(SITE_NAME="The Ledger")
-class PageDescriptionTests(TestCase):
-    def test_a_tag_without_a_description_is_described_by_its_name_and_the_site(self):
-        assert Tag(name="Trade").page_description == "Articles tagged Trade on The Ledger."
-
-    def test_a_tags_description_is_its_own_when_given(self):
-        assert Tag(name="Trade", description="Ports.").page_description == "Ports."
-
-    def test_a_kind_without_a_description_is_described_by_its_name_and_the_site(self):
-        assert Kind(name="Analysis").page_description == "Analysis from The Ledger."
-        assert Kind(name="Analysis", description="Deep dives.").page_description == "Deep dives."
 
 
 class FeaturedImageAltTextTests(TestCase):
@@ -239,39 +225,3 @@ class ReadingMinutesTests(TestCase):
         )
         # Exactly 220 words of text: one more token from the markup would make it two minutes.
         assert ArticleFactory(body=body).reading_minutes == 1
-
-
-class ArticleConstraintTests(TestCase):
-    """The database refuses what `save()` never writes, even from a bulk `update()`."""
-
-    def test_a_published_article_without_a_publish_time_is_refused(self):
-        article = ArticleFactory()
-
-        with self.assertRaises(IntegrityError), transaction.atomic():
-            Article.objects.filter(pk=article.pk).update(published_at=None)
-
-    def test_a_draft_may_have_no_publish_time(self):
-        article = ArticleFactory()
-
-        Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT, published_at=None)
-
-        assert Article.objects.get(pk=article.pk).published_at is None
-
-    def test_a_status_outside_the_choices_is_refused(self):
-        article = DraftArticleFactory()
-
-        with self.assertRaises(IntegrityError), transaction.atomic():
-            Article.objects.filter(pk=article.pk).update(status="archived")
-
-    def test_validation_names_the_broken_rule(self):
-        article = Article(title="T", slug="t", body="<p>x</p>", status=Article.Status.PUBLISHED)
-
-        with self.assertRaisesMessage(ValidationError, "A published article needs a publish time"):
-            article.validate_constraints()
-
-    def test_full_clean_gives_a_published_article_without_a_time_the_time_now(self):
-        article = Article(title="T", slug="t", body="<p>x</p>", status=Article.Status.PUBLISHED)
-
-        article.full_clean()
-
-        assert timezone.now() - article.published_at < datetime.timedelta(minutes=1)

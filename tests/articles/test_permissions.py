@@ -14,16 +14,12 @@ from tests.factories import (
 )
 
 
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
 class PermissionRuleTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.contributor = StaffFactory(role="Contributor")
-        cls.moderator = StaffFactory(role="Moderator")
+        cls.editor, cls.contributor, cls.moderator = (
+            StaffFactory(role=role) for role in ("Editor", "Contributor", "Moderator")
+        )
 
     def test_the_publish_permission_is_the_one_the_model_declares(self):
         assert (
@@ -81,7 +77,7 @@ class ShareLinkButtonTests(TestCase):
 
     def page(self, user, article):
         self.client.force_login(user)
-        response = self.client.get(change_url(article))
+        response = self.client.get(reverse("admin:articles_article_change", args=[article.pk]))
         assert response.status_code == 200
         return response
 
