@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from authors.models import Author
-from images.fields import ResponsiveImageField
+from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
 from images.validators import validate_image_upload
 
@@ -291,12 +291,7 @@ class Article(models.Model):
         # The form field adds the formats and size limit (images.validators.upload_help_text).
         help_text="Shown above the article and in lists.",
     )
-    featured_image_renditions = models.JSONField(
-        default=dict,
-        blank=True,
-        editable=False,
-        help_text="Smaller copies of the featured image, made in the background after upload.",
-    )
+    featured_image_renditions = renditions_field(of="the featured image")
     featured_image_alt = models.CharField(
         "featured image alt text",
         max_length=250,

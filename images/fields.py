@@ -44,7 +44,7 @@ class RememberingImageFileDescriptor(ImageFileDescriptor):
 class ResponsiveImageField(models.ImageField):
     """An ImageField whose uploads are cleaned of metadata and get background renditions.
 
-    The model needs a `<name>_renditions` JSONField beside it.
+    The model needs a `<name>_renditions` field beside it (`renditions_field`).
     """
 
     attr_class = CleanedImageFieldFile
@@ -65,3 +65,14 @@ class ResponsiveImageField(models.ImageField):
                 lambda: enqueue_renditions(model_instance, self.name), robust=True
             )
         return file
+
+
+def renditions_field(of):
+    """The `<name>_renditions` field a `ResponsiveImageField` needs beside it, where the
+    renditions task records the smaller copies of `of` ("the photo")."""
+    return models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=f"Smaller copies of {of}, made in the background after upload.",
+    )
