@@ -23,7 +23,8 @@ from reversion.utils import mute_signals
 from . import review_links, revisions
 from .forms import ArticleAdminForm, MergeTagsForm
 from .inline_images import InlineImageForm, store_inline_image
-from .models import Article, Byline, Kind, Tag, can_publish
+from .models import Article, Byline, IllegalTransition, Kind, Tag
+from .permissions import can_change_article, can_edit_articles, can_publish
 from .tags import matching_tags, merge_tags, popular_tags
 
 
@@ -166,9 +167,10 @@ class _ShowRevisionOnly(Exception):
 class ArticleAdmin(VersionAdmin):
     """Articles for the whole newsroom.
 
-    Editors (with `articles.publish_article`) see and change everything. Contributors see their
-    own unpublished articles, change only their own drafts, and may send them for review;
-    every rule is checked here on the server, not only hidden in the page.
+    Editors (`permissions.can_publish`) see and change everything. Contributors see their
+    own unpublished articles, change only their own drafts, and may send them for review
+    (articles/permissions.py); every rule is checked here on the server, not only hidden in
+    the page.
 
     Every save here or by an action keeps a revision (django-reversion); the history page
     lists them, compares two, and restores one.
@@ -227,22 +229,15 @@ class ArticleAdmin(VersionAdmin):
             readonly.append("published_at")
         return readonly
 
-    def _is_own_draft(self, request, obj):
-        return obj.created_by_id == request.user.pk and obj.status == Article.Status.DRAFT
-
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or can_publish(request.user):
-            return True
-        return self._is_own_draft(request, obj)
+        return obj is None or can_change_article(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is None or can_publish(request.user):
-            return True
-        return self._is_own_draft(request, obj)
+        return obj is None or can_change_article(request.user, obj)
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
@@ -260,15 +255,19 @@ class ArticleAdmin(VersionAdmin):
             obj.created_by = request.user
         obj.save(expected_version=form.expected_version)
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The body editor's import map is an inline script: it carries the response's CSP nonce.
 
         Only this form reads `request.csp_nonce`, so only its responses have a nonce in their
-        Content-Security-Policy (config/settings.py, SECURITY).
+        Content-Security-Policy (config/settings.py, SECURITY). The template offers a share link
+        by `can_share_link`, the same rule `share_link_view` applies.
         """
         nonce = getattr(request, "csp_nonce", None)
         context["media"] = Media.from_media(context["media"], nonce=nonce)
-        return super().render_change_form(request, context, *args, **kwargs)
+        context["can_share_link"] = (
+            obj is not None and self.has_publish_permission(request) and review_links.can_share(obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Revisions: history, compare, restore.
 
@@ -347,7 +346,7 @@ class ArticleAdmin(VersionAdmin):
         small script hands the URL back to the editor. Without the editor the page shows the
         URL to paste. A request that accepts only JSON gets `{"url": ...}` instead.
         """
-        if not request.user.has_perm("articles.change_article"):
+        if not can_edit_articles(request.user):
             raise PermissionDenied
         wants_json = "application/json" in request.headers.get("Accept", "") and (
             "text/html" not in request.headers.get("Accept", "")
@@ -520,38 +519,47 @@ class ArticleAdmin(VersionAdmin):
     def comment_count(self, article):
         return article.approved_comments
 
+    # The actions move each selected article by its model transition (`Article.publish`, …);
+    # one the transition refuses (already live, already a draft…) is passed over and not
+    # counted, so selecting a mixed page is never an error.
+
+    def _move_each(self, request, articles, transition, log_message):
+        """Apply `transition` to each of `articles`, logging every move; the number moved."""
+        count = 0
+        for article in articles:
+            try:
+                transition(article)
+            except IllegalTransition:
+                continue
+            self.log_change(request, article, log_message)
+            count += 1
+        return count
+
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = 0
-        for article in queryset:
-            if not article.is_published():
-                article.publish(at=timezone.now())
-                self.log_change(request, article, "Published the article.")
-                count += 1
+        count = self._move_each(
+            request,
+            queryset,
+            lambda article: article.publish(at=timezone.now()),
+            "Published the article.",
+        )
         self.message_user(request, f"{count} article{'' if count == 1 else 's'} published.")
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]
     )
     def unpublish(self, request, queryset):
-        count = 0
-        for article in queryset.exclude(status=Article.Status.DRAFT):
-            article.unpublish()
-            self.log_change(request, article, "Unpublished the article.")
-            count += 1
+        count = self._move_each(request, queryset, Article.unpublish, "Unpublished the article.")
         self.message_user(request, f"{count} article{'' if count == 1 else 's'} back to draft.")
 
     @admin.action(description="Submit selected drafts for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        drafts = [
-            article
-            for article in queryset.filter(status=Article.Status.DRAFT)
-            if self.has_change_permission(request, article)
-        ]
-        for article in drafts:
-            article.submit_for_review()
-            self.log_change(request, article, "Submitted the article for review.")
-        count = len(drafts)
+        count = self._move_each(
+            request,
+            [article for article in queryset if self.has_change_permission(request, article)],
+            Article.submit_for_review,
+            "Submitted the article for review.",
+        )
         self.message_user(
             request,
             f"{count} article{'' if count == 1 else 's'} sent to the editors for review.",

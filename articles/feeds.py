@@ -18,13 +18,14 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.text import Truncator
 
 from authors.models import Author
 
 from .links import absolute_url
 from .models import Article, Kind, Tag
+from .sanitize import plain_text
 
 FEED_LENGTH = 20
 SUMMARY_WORDS = 60
@@ -131,7 +132,7 @@ class LatestArticlesFeed(SiteFeed):
         of the body when there is none."""
         if article.standfirst:
             return escape(article.standfirst)
-        return escape(Truncator(strip_tags(article.body.replace("<", " <"))).words(SUMMARY_WORDS))
+        return escape(Truncator(plain_text(article.body)).words(SUMMARY_WORDS))
 
     def item_extra_kwargs(self, article):
         extra = {
@@ -165,7 +166,7 @@ class TagFeed(LatestArticlesFeed):
         return absolute_url(tag.get_absolute_url())
 
     def description(self, tag):
-        return tag.description or f"Articles about {tag.name}."
+        return tag.page_description
 
     def items(self, tag):
         return self.articles().filter(tags=tag)[:FEED_LENGTH]
@@ -201,7 +202,7 @@ class KindFeed(LatestArticlesFeed):
         return absolute_url(kind.get_absolute_url())
 
     def description(self, kind):
-        return kind.description or f"{kind.name} from {settings.SITE_NAME}."
+        return kind.page_description
 
     def items(self, kind):
         return self.articles().filter(kind=kind)[:FEED_LENGTH]

@@ -1,7 +1,7 @@
 from django import forms
 
 from .models import Article, StaleArticleError
-from .models import can_publish as user_can_publish
+from .permissions import can_publish as user_can_publish
 from .revisions import stale_save_message
 from .sanitize import has_content, sanitize_html
 from .widgets import ArticleBodyEditor, TagSuggestionWidget

@@ -26,9 +26,7 @@ INLINE_IMAGE_DIRECTORY = "articles/inline"
 
 
 class InlineImageForm(forms.Form):
-    image = UploadedImageFormField(
-        help_text="JPEG, PNG, WebP or GIF, at most 5 MB. Location and camera data are removed."
-    )
+    image = UploadedImageFormField()
     alt_text = forms.CharField(
         label="Alt text",
         max_length=250,

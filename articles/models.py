@@ -9,30 +9,23 @@ from django.db import models, router, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from authors.models import Author
-from images.fields import ResponsiveImageField
+from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
 from images.validators import validate_image_upload
 
-from .sanitize import sanitize_html
+from .permissions import PUBLISH_CODENAME, can_publish
+from .sanitize import plain_text, sanitize_html
 
 WORDS_PER_MINUTE = 220
 
-PUBLISH_PERMISSION = "articles.publish_article"
-
-
-def can_publish(user):
-    """Editors: they publish, and in the admin they see every article and every tag."""
-    return user.has_perm(PUBLISH_PERMISSION)
-
 
 def count_words(html):
-    """Words of text in `html`; markup is not counted, and adjacent tags separate words."""
-    return len(strip_tags(html.replace("<", " <")).split())
+    """Words of text in `html` as a reader sees it (`sanitize.plain_text`)."""
+    return len(plain_text(html).split())
 
 
 class Kind(models.Model):
@@ -50,6 +43,12 @@ class Kind(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:kind", kwargs={"slug": self.slug})
+
+    @property
+    def page_description(self):
+        """What the kind's page (its meta description) and its feeds say it is: the editors'
+        description, or "Analysis from <site>."."""
+        return self.description or f"{self.name} from {settings.SITE_NAME}."
 
 
 class TagQuerySet(models.QuerySet):
@@ -103,6 +102,12 @@ class Tag(TagBase):
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    @property
+    def page_description(self):
+        """What the tag's page (its meta description) and its feeds say it is about: the
+        editors' description, or "Articles tagged Trade on <site>."."""
+        return self.description or f"Articles tagged {self.name} on {settings.SITE_NAME}."
 
 
 @reversion.register()
@@ -212,15 +217,33 @@ class StaleArticleError(Exception):
         )
 
 
+class ArticleStatus(models.TextChoices):
+    """An article's stored status; read it as `Article.Status` (defined out here only so the
+    model's constraints can name its values)."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class IllegalTransition(Exception):
+    """A move between article states the workflow does not allow (unpublishing a draft,
+    publishing a live article, scheduling for a time already past…); nothing was changed.
+
+    The message says why, in newsroom words; `article` is the article refused.
+    """
+
+    def __init__(self, article, message):
+        self.article = article
+        super().__init__(message)
+
+
 # A revision keeps the article with its bylines and tag links, so restoring one brings back
 # the authors and tags it had; authors and tags themselves are not versioned with it.
 # The search vector and word count are derived from the text, so revisions leave them out.
 @reversion.register(follow=["bylines", "tagged_items"], exclude=["search_vector", "word_count"])
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
+    Status = ArticleStatus
 
     # What the newsroom edits in the article form; revisions compare the same fields.
     EDITED_FIELDS = [
@@ -265,15 +288,10 @@ class Article(models.Model):
         upload_to="articles/%Y/%m/",
         blank=True,
         validators=[validate_image_upload],
-        help_text="Shown above the article and in lists. JPEG, PNG, WebP or GIF, at most 5 MB. "
-        "Location and camera data are removed when it is saved.",
+        # The form field adds the formats and size limit (images.validators.upload_help_text).
+        help_text="Shown above the article and in lists.",
     )
-    featured_image_renditions = models.JSONField(
-        default=dict,
-        blank=True,
-        editable=False,
-        help_text="Smaller copies of the featured image, made in the background after upload.",
-    )
+    featured_image_renditions = renditions_field(of="the featured image")
     featured_image_alt = models.CharField(
         "featured image alt text",
         max_length=250,
@@ -340,7 +358,21 @@ class Article(models.Model):
             GinIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [
-            ("publish_article", "Can publish, schedule and unpublish any article"),
+            (PUBLISH_CODENAME, "Can publish, schedule and unpublish any article"),
+        ]
+        # The database holds what `save()` and the transitions keep: a known status, and a
+        # publish time on every published article (`published()` and the feeds need one).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values),
+                name="article_status_known",
+                violation_error_message="An article is a draft, in review or published.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ArticleStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="article_published_has_published_at",
+                violation_error_message="A published article needs a publish time.",
+            ),
         ]
 
     def __str__(self):
@@ -355,6 +387,13 @@ class Article(models.Model):
             raise ValidationError(
                 {"featured_image_alt": "Describe the featured image for readers who cannot see it."}
             )
+        # Before the constraints are validated: "leave empty to publish now" is not a violation.
+        self._stamp_publish_time()
+
+    def _stamp_publish_time(self):
+        """A published article without a publish time goes live now."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
 
     def save(self, *args, expected_version=None, **kwargs):
         """Save, raising `version` by one.
@@ -366,8 +405,7 @@ class Article(models.Model):
         """
         self.body = sanitize_html(self.body)
         self.word_count = count_words(self.body)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self._stamp_publish_time()
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
             if self.pk is not None and not self._state.adding and not kwargs.get("force_insert"):
@@ -427,19 +465,53 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    # Transitions. Each refuses a move the workflow does not allow with `IllegalTransition`
+    # before changing anything, and saves (raising `version`) when it moves. Who may make
+    # them is the caller's question (articles/permissions.py).
+
     def submit_for_review(self):
+        """Send a draft to the editors (draft → in review)."""
+        if self.status != self.Status.DRAFT:
+            raise IllegalTransition(
+                self, f"“{self}” is {self.state_label.lower()}: only a draft is sent for review."
+            )
         self.status = self.Status.IN_REVIEW
         self.save()
 
     def publish(self, at=None):
-        """Publish now, or schedule for `at`; an existing publish time is kept when `at` is None."""
+        """Publish now, or schedule for `at`; an existing publish time is kept when `at` is None
+        (an article taken back to draft returns with its first publish time).
+
+        Refused for an article already live, and, without `at`, for one already scheduled.
+        """
+        if self.is_published():
+            raise IllegalTransition(self, f"“{self}” is already published.")
+        if at is None and self.is_scheduled():
+            raise IllegalTransition(self, f"“{self}” is already {self.state_label.lower()}.")
         self.status = self.Status.PUBLISHED
         if at is not None:
             self.published_at = at
         self.save()
 
+    def schedule(self, at):
+        """Publish at `at`, a time still to come (a scheduled article may be moved to another).
+
+        Refused for a time already past, and for an article already live: taking it off the
+        site until then is unpublishing, which is asked for by name.
+        """
+        if at is None or at <= timezone.now():
+            raise IllegalTransition(self, f"“{self}” can only be scheduled for a future time.")
+        if self.is_published():
+            raise IllegalTransition(
+                self, f"“{self}” is already published; unpublish it before scheduling it."
+            )
+        self.publish(at=at)
+
     def unpublish(self):
-        """Take the article off the site (back to draft); its publish time is kept."""
+        """Take the article off the site, or out of review or the schedule (back to draft); its
+        publish time is kept. Refused for a draft."""
+        if self.status == self.Status.DRAFT:
+            raise IllegalTransition(self, f"“{self}” is already a draft.")
         self.status = self.Status.DRAFT
         self.save()
 
@@ -449,6 +521,11 @@ class Article(models.Model):
         if self.is_scheduled():
             return "scheduled"
         return self.status
+
+    @property
+    def state_label(self):
+        """`state` as people read it: "Draft", "In review", "Scheduled" or "Published"."""
+        return "Scheduled" if self.is_scheduled() else self.get_status_display()
 
     def is_scheduled(self):
         return (

@@ -3,7 +3,7 @@
 Nothing is stored. The link carries the article's id and its publish time as it was when the
 link was made, signed with `SECRET_KEY` (django.core.signing, under this module's own salt);
 the signature's timestamp gives the expiry. Only editors make links (ArticleAdmin checks
-`articles.publish_article`), and only for articles that are not published or scheduled.
+`permissions.can_publish`), and only for articles that are not published or scheduled.
 
 A link ends, and shows "not found", when:
 

@@ -14,6 +14,7 @@ internal host) is stored root-relative (`articles.links.site_relative`), so a pu
 never names a host and works on every one the site answers on.
 """
 
+import html as html_entities
 import re
 
 import nh3
@@ -68,7 +69,18 @@ def sanitize_html(html: str) -> str:
     return PARAGRAPH_EDGE_SPACE.sub("", EMPTY_PARAGRAPH.sub("", html)).strip()
 
 
+def plain_text(html: str) -> str:
+    """The text a reader sees in `html`, as one line: tags dropped, entities decoded, every run
+    of white space (a line break, a non-breaking space) made one space.
+
+    Each tag counts as a space, so `<p>One</p><p>Two</p>` reads "One Two", not "OneTwo". This is
+    the one place HTML becomes plain text: the word count, feed and link-preview summaries and
+    search snippets all read it, so they agree on what the words of an article are.
+    """
+    return " ".join(html_entities.unescape(strip_tags((html or "").replace("<", " <"))).split())
+
+
 def has_content(html: str) -> bool:
     """Whether sanitised HTML shows anything: text, or an image (an editor's empty `<p></p>`
     does not count)."""
-    return bool(strip_tags(html).replace("&nbsp;", " ").strip()) or "<img" in html
+    return bool(plain_text(html)) or "<img" in html

@@ -27,8 +27,10 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Concat, Replace
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from .sanitize import plain_text
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -161,7 +163,7 @@ def _marked(text):
 
 def _plain_snippet(article, terms):
     text = " ".join(
-        html.unescape(strip_tags(f"{article.standfirst} \u2014 {article.body}".replace("<", " <")))
+        plain_text(f"{article.standfirst} \u2014 {article.body}")
         .replace(_START, "")
         .replace(_STOP, "")
         .split()

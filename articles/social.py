@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from .links import absolute_url
+from .sanitize import plain_text
 
 DESCRIPTION_CHARS = 300
 # Preview cards are drawn at most about 1200 px wide; the widest rendition up to this is used.
@@ -42,7 +42,7 @@ class PreviewImage:
 
 def description(article):
     """The standfirst, or the opening of the body when there is none."""
-    text = article.standfirst or strip_tags(article.body.replace("<", " <"))
+    text = article.standfirst or plain_text(article.body)
     return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
 
 

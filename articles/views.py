@@ -18,6 +18,7 @@ from django.views.generic import (
 
 from . import links, review_links, search, social, structured_data
 from .models import Article, Kind, Tag
+from .permissions import can_view_articles
 
 
 class PublishedArticlesMixin:
@@ -178,11 +179,10 @@ class ArticlePreviewView(UnpublishedArticleMixin, ArticleDetailView):
     banner = "Preview — not published"
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
         # The admin's own rule: active staff, with the two-factor code their account needs.
         if not admin.site.has_permission(request):
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not (user.has_perm("articles.view_article") or user.has_perm("articles.change_article")):
+        if not can_view_articles(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from images.fields import ResponsiveImageField
+from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
 from images.validators import validate_image_upload
 
@@ -31,15 +31,10 @@ class Author(models.Model):
         upload_to="authors/%Y/",
         blank=True,
         validators=[validate_image_upload],
-        help_text="A square portrait works best. JPEG, PNG, WebP or GIF, at most 5 MB. "
-        "Location and camera data are removed when it is saved.",
+        # The form field adds the formats and size limit (images.validators.upload_help_text).
+        help_text="A square portrait works best.",
     )
-    photo_renditions = models.JSONField(
-        default=dict,
-        blank=True,
-        editable=False,
-        help_text="Smaller copies of the photo, made in the background after upload.",
-    )
+    photo_renditions = renditions_field(of="the photo")
     website = models.URLField(blank=True)
     x_url = models.URLField("X (Twitter) profile", blank=True)
     linkedin_url = models.URLField("LinkedIn profile", blank=True)

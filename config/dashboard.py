@@ -1,9 +1,9 @@
 """The newsroom dashboard: what needs doing now, at the top of the admin index.
 
-Each box shows only to staff whose permissions cover it, and costs at most one query whatever
-the amount of data: lists are cut to `BOX_LIMIT` rows, counts are counted by the database.
-Models are looked up through the app registry when the page is built; who may see comments
-is the comments' own rule (comments/permissions.py).
+Each box shows only to staff whose permissions cover it: for articles, the rules in
+articles/permissions.py; for comments, comments/permissions.py. Each costs at most one query
+whatever the amount of data: lists are cut to `BOX_LIMIT` rows, counts are counted by the
+database. Models are looked up through the app registry when the page is built.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from articles import permissions as article_permissions
 from comments.permissions import may_see_comments
 from comments.staff_replies import pending_count, pending_queue_url
 
@@ -84,7 +85,7 @@ def boxes_for(user):
                 empty="",
             )
         )
-    is_editor = user.has_perm("articles.publish_article")
+    is_editor = article_permissions.can_publish(user)
     if is_editor:
         boxes += [
             _state_box(
@@ -106,7 +107,7 @@ def boxes_for(user):
                 empty="Nothing is scheduled.",
             ),
         ]
-    if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
+    if article_permissions.can_view_articles(user):
         boxes.append(
             Box(
                 key="published",
@@ -126,7 +127,7 @@ def boxes_for(user):
                 when_label="Published",
             )
         )
-    if user.has_perm("articles.add_article"):
+    if article_permissions.can_write_articles(user):
         boxes.append(
             Box(
                 key="my_drafts",

@@ -5,6 +5,8 @@ every database has the groups as defined here: permissions added by hand to a ro
 removed, except those in GRANTABLE_PERMISSIONS.
 """
 
+from articles.permissions import PUBLISH_CODENAME
+
 ARTICLE_WORK = [
     "add_article",
     "change_article",
@@ -19,13 +21,13 @@ ARTICLE_WORK = [
 
 ROLE_PERMISSIONS = {
     # Writes articles; the articles admin limits them to their own drafts and to submitting
-    # for review (see articles/admin.py). No publish_article.
+    # for review (articles/permissions.py). No PUBLISH_CODENAME.
     "Contributor": {
         "articles": [*ARTICLE_WORK, "delete_article"],
         "authors": ["view_author"],
     },
     "Editor": {
-        "articles": [*ARTICLE_WORK, "delete_article", "publish_article",
+        "articles": [*ARTICLE_WORK, "delete_article", PUBLISH_CODENAME,
                      "add_kind", "change_kind", "delete_kind",
                      "add_tag", "change_tag", "delete_tag",
                      "add_taggedarticle", "change_taggedarticle", "delete_taggedarticle",

@@ -6,11 +6,18 @@ from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 
 from .metadata import without_metadata
 from .renditions import enqueue_renditions
-from .validators import check_image_header
+from .validators import check_image_header, upload_help_text
 
 
 class UploadedImageFormField(forms.ImageField):
-    """Refuses SVG and decompression bombs by their header, before Pillow loads a pixel."""
+    """Refuses SVG and decompression bombs by their header, before Pillow loads a pixel.
+
+    Its help text is the given `help_text` (what the image is for) followed by the upload rules
+    (`upload_help_text`: formats, the size limit from the setting, metadata removal).
+    """
+
+    def __init__(self, *, help_text="", **kwargs):
+        super().__init__(help_text=upload_help_text(help_text), **kwargs)
 
     def to_python(self, data):
         if data not in self.empty_values and hasattr(data, "read"):
@@ -37,7 +44,7 @@ class RememberingImageFileDescriptor(ImageFileDescriptor):
 class ResponsiveImageField(models.ImageField):
     """An ImageField whose uploads are cleaned of metadata and get background renditions.
 
-    The model needs a `<name>_renditions` JSONField beside it.
+    The model needs a `<name>_renditions` field beside it (`renditions_field`).
     """
 
     attr_class = CleanedImageFieldFile
@@ -58,3 +65,14 @@ class ResponsiveImageField(models.ImageField):
                 lambda: enqueue_renditions(model_instance, self.name), robust=True
             )
         return file
+
+
+def renditions_field(of):
+    """The `<name>_renditions` field a `ResponsiveImageField` needs beside it, where the
+    renditions task records the smaller copies of `of` ("the photo")."""
+    return models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=f"Smaller copies of {of}, made in the background after upload.",
+    )

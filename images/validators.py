@@ -7,20 +7,48 @@ full decode that catches truncated files (Pillow's `verify()` does not, for JPEG
 
 `check_image_header` runs first, from the upload form field (images/), so an SVG or a
 decompression bomb gets its own message instead of Django's generic "Upload a valid image".
+
+What an upload field tells the editor beforehand (`upload_help_text`) is written here too, from
+the same formats and the same `MAX_IMAGE_UPLOAD_BYTES` the checks apply.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from PIL import Image, UnidentifiedImageError
 
 #: The formats accepted (as Pillow names them), each with the one extension it is stored under,
 #: whatever the uploader called the file (images/ names stored files).
 IMAGE_FORMAT_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 ALLOWED_IMAGE_FORMATS = set(IMAGE_FORMAT_EXTENSIONS)
+#: The accepted formats as editors read them.
+ACCEPTED_FORMATS_TEXT = "JPEG, PNG, WebP or GIF"
 SVG_MESSAGE = (
-    "SVG images are not accepted: they can carry scripts. Upload a JPEG, PNG, WebP or GIF."
+    f"SVG images are not accepted: they can carry scripts. Upload a {ACCEPTED_FORMATS_TEXT}."
 )
+
+
+def upload_size_limit():
+    """The largest image accepted (`MAX_IMAGE_UPLOAD_BYTES`) as people read it, e.g. "5.0 MB";
+    the help text and the refusal both name the limit this way."""
+    return filesizeformat(settings.MAX_IMAGE_UPLOAD_BYTES)
+
+
+def _upload_help_text(lead):
+    rules = (
+        f"{ACCEPTED_FORMATS_TEXT}, at most {upload_size_limit()}. "
+        "Location and camera data are removed when it is saved."
+    )
+    return f"{lead} {rules}" if lead else rules
+
+
+#: The help text of every image upload field: the field's own `lead` (what the image is for),
+#: then the formats, the size limit and the metadata removal. The one place these are told.
+#: Lazy, so it is read when a form is shown and follows the setting. Form fields only
+#: (`images.fields.UploadedImageFormField` adds it): in a model field's `help_text` it would
+#: make `makemigrations` write a migration whenever the setting changes.
+upload_help_text = lazy(_upload_help_text, str)
 
 
 def _looks_like_svg(file):
@@ -77,7 +105,7 @@ def validate_image_upload(file):
         raise ValidationError(
             "This image is %(size)s; the limit is %(limit)s. Please upload a smaller file.",
             code="image_too_large",
-            params={"size": filesizeformat(file.size), "limit": filesizeformat(max_bytes)},
+            params={"size": filesizeformat(file.size), "limit": upload_size_limit()},
         )
     check_image_header(file)
     position = file.tell() if hasattr(file, "tell") else None
@@ -88,7 +116,7 @@ def validate_image_upload(file):
             width, height = image.size
             if image_format not in ALLOWED_IMAGE_FORMATS:
                 raise ValidationError(
-                    "%(format)s images are not accepted. Upload a JPEG, PNG, WebP or GIF.",
+                    f"%(format)s images are not accepted. Upload a {ACCEPTED_FORMATS_TEXT}.",
                     code="image_format",
                     params={"format": image_format or "This kind of"},
                 )

@@ -182,6 +182,11 @@ class ReadingTimeTests(TestCase):
 
         assert Article.objects.get(pk=article.pk).word_count == 4
 
+    def test_word_count_counts_what_a_reader_sees(self):
+        article = ArticleFactory(body="<p>Tom&nbsp;&amp;&nbsp;Jerry</p><p>&nbsp;</p><p>end</p>")
+
+        assert Article.objects.get(pk=article.pk).word_count == 4
+
     def test_reading_time_needs_no_body_text_on_the_object(self):
         article = ArticleFactory(body="<p>" + "word " * 1000 + "</p>")
 

@@ -105,6 +105,14 @@ class SiteFeedTests(TestCase):
         for feed in self.feeds():
             assert feed.entries[0].summary == "Full text here."
 
+    def test_a_summary_from_the_body_is_escaped_once_like_a_standfirst(self):
+        self.live.standfirst = ""
+        self.live.body = "<p>Ports &amp; harbours &lt;matter&gt;.</p>"
+        self.live.save()
+
+        for feed in self.feeds():
+            assert feed.entries[0].summary == "Ports &amp; harbours &lt;matter&gt;."
+
     def test_scheduled_article_joins_the_feeds_at_its_time(self):
         with time_machine.travel(self.scheduled.published_at + datetime.timedelta(seconds=1)):
             for feed in self.feeds():
@@ -159,6 +167,17 @@ class FilteredFeedTests(TestCase):
             "Articles by Amara Okafor, Research Associate, Institute for Policy Studies."
         )
         assert kind.feed.link == "http://testserver/kinds/opinion/"
+
+    def test_tag_and_kind_feeds_describe_themselves_as_their_pages_do(self):
+        tag = parse(self.client.get(reverse("articles:tag_feed", args=["trade"])), RSS)
+        kind = parse(self.client.get(reverse("articles:kind_atom_feed", args=["opinion"])), ATOM)
+
+        assert tag.feed.subtitle == "Articles tagged Trade on Byline."
+        assert kind.feed.subtitle == "Opinion from Byline."
+
+        Tag.objects.filter(slug="trade").update(description="Tariffs, ports and shipping.")
+        tag = parse(self.client.get(reverse("articles:tag_atom_feed", args=["trade"])), ATOM)
+        assert tag.feed.subtitle == "Tariffs, ports and shipping."
 
     def test_unknown_slug_is_404(self):
         for names in FILTERED_FEEDS.values():

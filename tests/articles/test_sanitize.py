@@ -1,7 +1,7 @@
 import pytest
 from django.test import SimpleTestCase, override_settings
 
-from articles.sanitize import sanitize_html
+from articles.sanitize import has_content, plain_text, sanitize_html
 
 HOSTILE_INPUTS = {
     "script element": "<p>Safe</p><script>alert(document.cookie)</script>",
@@ -226,3 +226,30 @@ class SiteAddressesInBodiesTests(SimpleTestCase):
         cleaned = sanitize_html('<a href="https://elsewhere.example/x/">x</a>')
 
         assert 'href="https://elsewhere.example/x/"' in cleaned
+
+
+class PlainTextTests(SimpleTestCase):
+    def test_every_tag_separates_words(self):
+        assert plain_text("<p>One</p><p>Two<br>Three</p><ul><li>Four</li></ul>") == (
+            "One Two Three Four"
+        )
+
+    def test_entities_are_decoded_once(self):
+        assert plain_text("<p>Tom &amp; Jerry &lt;b&gt; &amp;amp;</p>") == "Tom & Jerry <b> &amp;"
+
+    def test_white_space_and_non_breaking_spaces_become_one_space(self):
+        assert plain_text("<p>\n  a&nbsp;&nbsp;b\t\xa0c </p>") == "a b c"
+
+    def test_empty_or_missing_html_is_empty_text(self):
+        assert plain_text("") == ""
+        assert plain_text(None) == ""
+        assert plain_text("<p>&nbsp;</p><p><br></p>") == ""
+
+
+class HasContentTests(SimpleTestCase):
+    def test_text_or_an_image_is_content(self):
+        assert has_content("<p>x</p>")
+        assert has_content('<figure><img src="/media/a.png" alt=""></figure>')
+
+    def test_empty_paragraphs_and_spaces_are_not(self):
+        assert not has_content("<p></p><p>&nbsp;</p><p> <br> </p>")

@@ -131,6 +131,13 @@ class ArticlePreviewTagsTests(TestCase):
         assert meta_names(response)["description"] == "Only a body here."
         assert "og:image" not in opengraph(response)
 
+    def test_a_description_from_the_body_reads_its_entities_once(self):
+        article = ArticleFactory(standfirst="", body="<p>Ports &amp; harbours&nbsp;matter.</p>")
+
+        response = self.client.get(article.get_absolute_url())
+
+        assert meta_names(response)["description"] == "Ports & harbours matter."
+
 
 class ListPagePreviewTagsTests(TestCase):
     @classmethod
