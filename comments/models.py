@@ -1,12 +1,24 @@
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from articles.models import Article
 
 from .commenters import avatars
 from .commenters.privacy import EncryptedEmailField, digest
+
+
+class TransitionRefused(ValueError):
+    """A state change the model refuses (`Comment.withdraw`, `Comment.approve`,
+    `CommenterAddress.verify`...): the message says which move and why, for the caller's log or
+    the person asking."""
+
+
+#: What erasure leaves of an anonymised comment (`Comment.anonymise`): its author's name becomes
+#: ANONYMOUS, and the text of a comment that was not published becomes ERASED_BODY.
+ANONYMOUS = "Anonymous"
+ERASED_BODY = "[This comment was erased at its author's request.]"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -41,6 +53,10 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
         WITHDRAWN = "withdrawn", "Withdrawn by the commenter"
+
+    #: What a commenter may withdraw (`withdraw`): spam and removed comments stay as the
+    #: moderators left them.
+    WITHDRAWABLE = (Status.PENDING, Status.APPROVED)
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
@@ -173,20 +189,111 @@ class Comment(models.Model):
         text = " ".join(self.body.split())
         return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
+    # State changes. Each refuses a move the publication does not allow (TransitionRefused)
+    # and saves only the fields it changes. Announcing the change (signals, on commit) is the
+    # caller's: comments/moderation.py for decisions and releases.
+
+    def _refuse_unsaved(self, move):
+        if self.pk is None:
+            raise TransitionRefused(f"Cannot {move} a comment that is not stored yet.")
+
     def _moderate(self, status, by):
+        self._refuse_unsaved(f"mark as {status}")
         self.status = status
         self.moderated_by = by
         self.moderated_at = timezone.now()
         self.save(update_fields=["status", "moderated_by", "moderated_at"])
 
-    def approve(self, by=None):
-        self._moderate(self.Status.APPROVED, by)
+    def approve(self, by=None, *, rule="", reason=""):
+        """Publish the comment.
+
+        A moderator's decision (`by`: the moderator, or None) is recorded with its time, from
+        whatever status the comment had. The rules releasing a held comment without a
+        moderator (`moderation.release_identity_holds`, when its owner confirms the address)
+        give instead the `rule` and `reason` it is approved by, which replace the hold's; only
+        a held comment is released, and it takes its address's avatar, since it was posted
+        from the browser that proved the address (comments/commenters/avatars.py).
+        """
+        if not rule:
+            if reason:
+                raise TransitionRefused("A reason for approving is recorded with its rule.")
+            self._moderate(self.Status.APPROVED, by)
+            return
+        self._refuse_unsaved("release")
+        if by is not None:
+            raise TransitionRefused("A moderator's approval is not a release by the rules.")
+        if self.status != self.Status.PENDING:
+            raise TransitionRefused(
+                f"Only a held comment is released by the rules; comment #{self.pk} is "
+                f"{self.get_status_display().lower()}."
+            )
+        self.status = self.Status.APPROVED
+        self.held_reason = reason
+        self.moderation_rule = rule
+        self.moderated_at = timezone.now()
+        self.draw_address_avatar()
+        self.save(
+            update_fields=["status", "held_reason", "moderation_rule", "moderated_at", "avatar_key"]
+        )
 
     def mark_spam(self, by=None):
         self._moderate(self.Status.SPAM, by)
 
     def remove(self, by=None):
         self._moderate(self.Status.REMOVED, by)
+
+    def withdraw(self):
+        """The commenter takes the comment back (their manage page): it leaves the site and the
+        queue at once, and tells them of no more replies. Only a held or published comment may
+        be withdrawn (`WITHDRAWABLE`): spam and removed comments stay as the moderators left
+        them."""
+        self._refuse_unsaved("withdraw")
+        if self.status not in self.WITHDRAWABLE:
+            raise TransitionRefused(
+                f"Comment #{self.pk} is {self.get_status_display().lower()}: only a held or "
+                "published comment can be withdrawn."
+            )
+        self.status = self.Status.WITHDRAWN
+        self.notify_replies = False
+        self.save(update_fields=["status", "notify_replies"])
+
+    def anonymise(self):
+        """Erase what the comment holds about its author (comments/commenters/personal_data.py,
+        ERASURE_RULE), keeping its place in the thread.
+
+        The name becomes ANONYMOUS; address, website, IP address, user agent and browser digest
+        are removed, no reply is notified, and the comment draws an avatar of its own rather
+        than the address's. A published comment keeps its text, so the replies around it still
+        make sense; any other comment's text becomes ERASED_BODY. A comment with no address
+        left (already anonymised) is refused: there is nothing of its author to erase.
+        """
+        self._refuse_unsaved("anonymise")
+        if not self.email:
+            raise TransitionRefused(
+                f"Comment #{self.pk} holds no address: there is nothing of its author to erase."
+            )
+        self.name = ANONYMOUS
+        self.email = ""
+        self.website = ""
+        self.ip_address = None
+        self.user_agent = ""
+        self.browser_digest = ""
+        self.notify_replies = False
+        self.draw_own_avatar()
+        fields = [
+            "name",
+            "email",
+            "website",
+            "ip_address",
+            "user_agent",
+            "browser_digest",
+            "notify_replies",
+            "avatar_key",
+        ]
+        if self.status != self.Status.APPROVED:
+            self.body = ERASED_BODY
+            fields.append("body")
+        self.save(update_fields=fields)
 
 
 MODERATION_QUEUE_ORDER = [
@@ -369,6 +476,40 @@ class CommenterAddress(models.Model):
     def save(self, *args, **kwargs):
         self.email_digest = digest(self.email)
         super().save(*args, **kwargs)
+
+    def verify(self):
+        """Its owner confirmed the address (comments/commenters/verification.py,
+        `confirm_address`): recorded once, with the time of the first confirmation."""
+        if self.pk is None:
+            raise TransitionRefused("Cannot verify an address that is not stored yet.")
+        if self.verified_at is not None:
+            raise TransitionRefused(f"{self} was already verified on {self.verified_at:%Y-%m-%d}.")
+        self.verified_at = timezone.now()
+        self.save(update_fields=["verified_at"])
+
+    def distrust(self, when=None):
+        """A moderator marked a comment from the address as spam: it is no longer trusted
+        (comments/moderation.py, `distrust_addresses`). Dated `when` (now by default), again
+        for each comment marked as spam.
+
+        One UPDATE by the address's digest, so that it needs no row read first and holds
+        against a concurrent change; an address Byline did not know yet (this instance not
+        stored) is recorded, distrusted, unless a comment from it recorded it meanwhile.
+        Refused for a comment without an address: there is nothing to distrust.
+        """
+        email_digest = self.email_digest or digest(self.email)
+        if not email_digest:
+            raise TransitionRefused("Cannot distrust a commenter without an address.")
+        when = when or timezone.now()
+        self.distrusted_at = when
+        addresses = type(self).objects.filter(email_digest=email_digest)
+        if addresses.update(distrusted_at=when) or self.pk is not None:
+            return
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:  # recorded meanwhile by a comment from the same address
+            addresses.update(distrusted_at=when)
 
     @property
     def receives_notifications(self):

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from articles.links import absolute_url
 
-from ..models import Comment, CommenterAddress
+from ..models import Comment, CommenterAddress, TransitionRefused
 
 MANAGE_SALT = "comments.manage-link"
 UNSUBSCRIBE_SALT = "comments.unsubscribe-link"
@@ -130,11 +130,9 @@ def set_notifications(address, comment_ids):
     return count
 
 
-WITHDRAWABLE = [Comment.Status.PENDING, Comment.Status.APPROVED]
-
-
 def withdraw(address, comment_id):
-    """Withdraw one of the address's own comments: it leaves the site and the queue at once.
+    """Withdraw one of the address's own comments (`Comment.withdraw`): it leaves the site and
+    the queue at once.
 
     Returns the comment, or None when it is not theirs or cannot be withdrawn (spam and
     removed comments stay as the moderators left them).
@@ -142,15 +140,11 @@ def withdraw(address, comment_id):
     if not (str(comment_id).isascii() and str(comment_id).isdigit()):
         return None
     with transaction.atomic():
-        comment = (
-            comments_of(address)
-            .select_for_update()
-            .filter(pk=comment_id, status__in=WITHDRAWABLE)
-            .first()
-        )
+        comment = comments_of(address).select_for_update().filter(pk=comment_id).first()
         if comment is None:
             return None
-        comment.status = Comment.Status.WITHDRAWN
-        comment.notify_replies = False
-        comment.save(update_fields=["status", "notify_replies"])
+        try:
+            comment.withdraw()
+        except TransitionRefused:
+            return None
     return comment
