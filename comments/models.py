@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -37,6 +38,17 @@ class CommentQuerySet(models.QuerySet):
         return self.order_by(*MODERATION_QUEUE_ORDER)
 
 
+class CommentStatus(models.TextChoices):
+    """A comment's status, used as `Comment.Status` (defined outside the model only so that its
+    Meta can name the values in a CheckConstraint)."""
+
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    SPAM = "spam", "Spam"
+    REMOVED = "removed", "Removed"
+    WITHDRAWN = "withdrawn", "Withdrawn by the commenter"
+
+
 class Comment(models.Model):
     """A reader's comment or reply on an article.
 
@@ -47,12 +59,7 @@ class Comment(models.Model):
     No template or public view reads it.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
-        WITHDRAWN = "withdrawn", "Withdrawn by the commenter"
+    Status = CommentStatus
 
     #: What a commenter may withdraw (`withdraw`): spam and removed comments stay as the
     #: moderators left them.
@@ -146,6 +153,20 @@ class Comment(models.Model):
                 condition=~models.Q(submission_key=""),
                 name="comment_unique_submission",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CommentStatus.values), name="comment_status_valid"
+            ),
+            # A reply's parent on the same article, and its depth one more than the parent's,
+            # span two rows: no CheckConstraint can say so. `clean` does, and `save` computes
+            # the depth. What one row can say, the database holds:
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="comment_not_its_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True, depth=0)
+                | models.Q(parent__isnull=False, depth__gte=1),
+                name="comment_depth_matches_parent",
+            ),
         ]
         permissions = [
             ("view_commenter_email", "Can see commenters' email addresses"),
@@ -156,6 +177,26 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def clean(self):
+        """A reply answers a comment on the same article, one level deeper than it.
+
+        The database holds what one row can say (`Meta.constraints`: a comment is not its own
+        parent, a comment without a parent has depth 0); the rest is checked here.
+        """
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A comment cannot reply to itself."})
+        parent = self.parent
+        if self.article_id is not None and parent.article_id != self.article_id:
+            raise ValidationError({"parent": "A reply must answer a comment on the same article."})
+        if self.depth and self.depth != parent.depth + 1:
+            raise ValidationError(
+                f"A reply is one level deeper than the comment it answers "
+                f"(depth {parent.depth + 1}, not {self.depth})."
+            )
 
     def save(self, *args, **kwargs):
         self.email_digest = digest(self.email)
@@ -318,6 +359,10 @@ THREAD_DEPTH_MESSAGES = {
 }
 
 
+#: The primary key of the one discussion-settings row (a CheckConstraint allows no other).
+SETTINGS_ROW = 1
+
+
 class DiscussionSettings(models.Model):
     """The discussion rules, one row, edited by staff in the admin (like WordPress's
     Settings → Discussion). `DiscussionSettings.current()` reads it, cached per request cycle by
@@ -417,18 +462,21 @@ class DiscussionSettings(models.Model):
                 & models.Q(thread_depth__lte=MAX_THREAD_DEPTH),
                 name="discussion_thread_depth_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(pk=SETTINGS_ROW), name="discussion_settings_single_row"
+            ),
         ]
 
     def __str__(self):
         return "Discussion settings"
 
     def save(self, *args, **kwargs):
-        self.pk = 1
+        self.pk = SETTINGS_ROW
         super().save(*args, **kwargs)
 
     @classmethod
     def current(cls):
-        settings_row, _ = cls.objects.get_or_create(pk=1)
+        settings_row, _ = cls.objects.get_or_create(pk=SETTINGS_ROW)
         return settings_row
 
 

@@ -969,6 +969,11 @@ class ThreadDepthBoundsTests(TestCase):
         assert DiscussionSettings.objects.get().thread_depth == 3
 
 
+def migrate_to_latest():
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 class ThreadDepthMigrationTests(TransactionTestCase):
     """The migration adding the bounds first brings stored depths within them."""
 
@@ -987,13 +992,18 @@ class ThreadDepthMigrationTests(TransactionTestCase):
             if dependency[0] == "comments"
         )
         executor.migrate([before])
+        self.addCleanup(migrate_to_latest)
         old_settings = executor.loader.project_state([before]).apps.get_model(
             "comments", "DiscussionSettings"
         )
         old_settings.objects.filter(pk=1).update(thread_depth=60)
         old_settings.objects.create(pk=2, thread_depth=0)
 
+        # Up to the bounds only: a later migration deletes every settings row but the first.
         executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        executor.migrate([bounds])
+        bounded_settings = executor.loader.project_state([bounds]).apps.get_model(
+            "comments", "DiscussionSettings"
+        )
 
-        assert dict(DiscussionSettings.objects.values_list("pk", "thread_depth")) == {1: 10, 2: 1}
+        assert dict(bounded_settings.objects.values_list("pk", "thread_depth")) == {1: 10, 2: 1}

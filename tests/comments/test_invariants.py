@@ -1,0 +1,150 @@
+"""The database refuses rows that break the comments' invariants (comments/models.py, migration
+0010), and `Comment.clean` checks what spans two rows."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.test import TestCase, TransactionTestCase
+
+from comments.models import Comment, DiscussionSettings
+from tests.factories import ArticleFactory, CommentFactory
+
+
+def stored(comment):
+    return Comment.objects.get(pk=comment.pk)
+
+
+class DatabaseRefusesBadRowsTests(TestCase):
+    """Each constraint refuses a row that breaks it, however it is written (an UPDATE here,
+    which skips every check in Python)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.comment = CommentFactory()
+        cls.reply = CommentFactory(article=cls.comment.article, parent=cls.comment)
+
+    def assert_refused(self, queryset, **changes):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            queryset.update(**changes)
+
+    def test_a_status_outside_the_choices(self):
+        self.assert_refused(Comment.objects.filter(pk=self.comment.pk), status="hidden")
+
+        assert stored(self.comment).status == Comment.Status.APPROVED
+
+    def test_a_comment_that_is_its_own_parent(self):
+        self.assert_refused(Comment.objects.filter(pk=self.comment.pk), parent=self.comment)
+        self.assert_refused(Comment.objects.filter(pk=self.reply.pk), parent=self.reply)
+
+    def test_a_comment_without_a_parent_deeper_than_zero(self):
+        self.assert_refused(Comment.objects.filter(pk=self.comment.pk), depth=1)
+
+    def test_a_reply_at_depth_zero(self):
+        self.assert_refused(Comment.objects.filter(pk=self.reply.pk), depth=0)
+
+        assert stored(self.reply).depth == 1
+
+    def test_a_second_discussion_settings_row(self):
+        DiscussionSettings.current()
+
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            DiscussionSettings.objects.bulk_create([DiscussionSettings(pk=2)])
+
+        assert list(DiscussionSettings.objects.values_list("pk", flat=True)) == [1]
+
+    def test_good_rows_pass(self):
+        nested = CommentFactory(article=self.comment.article, parent=self.reply)
+
+        assert stored(nested).depth == 2
+        assert Comment.objects.count() == 3
+
+
+class ReplyValidationTests(TestCase):
+    """What spans two rows, the database cannot check: `Comment.clean` does."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.comment = CommentFactory()
+
+    def test_a_reply_to_a_comment_on_another_article(self):
+        reply = Comment(article=ArticleFactory(), parent=self.comment, name="A", body="B")
+
+        with self.assertRaises(ValidationError) as refused:
+            reply.clean()
+
+        assert refused.exception.message_dict == {
+            "parent": ["A reply must answer a comment on the same article."]
+        }
+
+    def test_a_reply_to_itself(self):
+        comment = stored(self.comment)
+        comment.parent_id = comment.pk
+
+        with self.assertRaisesMessage(ValidationError, "A comment cannot reply to itself."):
+            comment.clean()
+
+    def test_a_reply_at_the_wrong_depth(self):
+        reply = Comment(article=self.comment.article, parent=self.comment, depth=3)
+
+        with self.assertRaisesMessage(ValidationError, "(depth 1, not 3)"):
+            reply.clean()
+
+    def test_a_reply_on_the_same_article_one_level_deeper(self):
+        Comment(article=self.comment.article, parent=self.comment).clean()
+        Comment(article=self.comment.article, parent=self.comment, depth=1).clean()
+        stored(self.comment).clean()
+
+
+class MigrationCleansRowsTests(TransactionTestCase):
+    """The migration adding the constraints first brings stored rows within them."""
+
+    serialized_rollback = True  # keep the rows the migrations created
+
+    def migrate(self, target):
+        executor = MigrationExecutor(connection)
+        executor.migrate([target])
+        return executor.loader.project_state([target]).apps
+
+    def migrate_to_latest(self):
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    def test_bad_rows_are_cleaned_before_the_constraints(self):
+        executor = MigrationExecutor(connection)
+        invariants = next(
+            key
+            for key in executor.loader.disk_migrations
+            if key[0] == "comments" and key[1].endswith("_comment_invariants")
+        )
+        (before,) = (
+            dependency
+            for dependency in executor.loader.disk_migrations[invariants].dependencies
+            if dependency[0] == "comments"
+        )
+        apps = self.migrate(before)
+        self.addCleanup(self.migrate_to_latest)
+        article = ArticleFactory()
+        OldComment = apps.get_model("comments", "Comment")
+
+        def old_comment(**fields):
+            return OldComment.objects.create(article_id=article.pk, name="A", body="B", **fields)
+
+        unknown = old_comment(status="hidden")
+        own_parent = old_comment(status="approved", depth=2)
+        OldComment.objects.filter(pk=own_parent.pk).update(parent=own_parent)
+        deep_root = old_comment(status="approved", depth=4)
+        top = old_comment(status="approved")
+        flat_reply = old_comment(status="approved", parent=top, depth=0)
+        flat_nested = old_comment(status="approved", parent=flat_reply, depth=0)
+        apps.get_model("comments", "DiscussionSettings").objects.create(pk=2, thread_depth=5)
+
+        apps = self.migrate(invariants)
+
+        comments = apps.get_model("comments", "Comment").objects
+        assert comments.get(pk=unknown.pk).status == "removed"
+        assert comments.filter(pk=own_parent.pk).values_list("parent", "depth").get() == (None, 0)
+        assert comments.get(pk=deep_root.pk).depth == 0
+        assert comments.get(pk=flat_reply.pk).depth == 1
+        assert comments.get(pk=flat_nested.pk).depth == 2
+        settings_rows = apps.get_model("comments", "DiscussionSettings").objects
+        assert list(settings_rows.values_list("pk", flat=True)) == [1]
