@@ -16,6 +16,13 @@ class TransitionRefused(ValueError):
     the person asking."""
 
 
+def comment_length_ceiling():
+    """The server's ceiling on a comment's length: the COMMENT_MAX_LENGTH setting, read when a
+    comment is validated (not when the module is imported, so that the migrations do not depend
+    on the environment). `DiscussionSettings.comment_max_length` never exceeds it."""
+    return settings.COMMENT_MAX_LENGTH
+
+
 #: What erasure leaves of an anonymised comment (`Comment.anonymise`): its author's name becomes
 #: ANONYMOUS, and the text of a comment that was not published becomes ERASED_BODY.
 ANONYMOUS = "Anonymous"
@@ -75,7 +82,7 @@ class Comment(models.Model):
         max_length=64, blank=True, editable=False, help_text="Keyed HMAC of the address."
     )
     website = models.URLField(max_length=300, blank=True)
-    body = models.TextField(validators=[MaxLengthValidator(settings.COMMENT_MAX_LENGTH)])
+    body = models.TextField(validators=[MaxLengthValidator(comment_length_ceiling)])
     depth = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="0 for a comment, 1 for a reply to it, and so on."
     )
@@ -478,6 +485,18 @@ class DiscussionSettings(models.Model):
     def current(cls):
         settings_row, _ = cls.objects.get_or_create(pk=SETTINGS_ROW)
         return settings_row
+
+    @property
+    def comment_max_length(self):
+        """The most characters a comment's text may have: the one place the limit is decided,
+        read by the comment form (its validation and the textarea's `maxlength`) and the staff
+        reply form.
+
+        Staff choose it (`max_length`) up to the server's ceiling, the COMMENT_MAX_LENGTH setting
+        (`comment_length_ceiling`, which the settings page refuses to pass and the Comment model
+        validates). A limit saved before the setting was lowered yields to it here.
+        """
+        return min(self.max_length, comment_length_ceiling())
 
 
 class CommenterAddress(models.Model):

@@ -313,7 +313,7 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, comment):
             raise PermissionDenied
         rules = moderation.discussion_settings(request)
-        form = StaffReplyForm(request.POST or None, max_length=rules.max_length)
+        form = StaffReplyForm(request.POST or None, max_length=rules.comment_max_length)
         problem = staff_replies.reply_target_problem(comment, rules)
         if request.method == "POST" and problem is None and form.is_valid():
             try:

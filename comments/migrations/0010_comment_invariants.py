@@ -1,4 +1,7 @@
+import django.core.validators
 from django.db import migrations, models
+
+import comments.models
 
 # As this migration writes them (comments.models.CommentStatus, SETTINGS_ROW).
 STATUSES = ["pending", "approved", "spam", "removed", "withdrawn"]
@@ -44,7 +47,8 @@ def clean_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     """The invariants the database can hold (issue 11): a comment's status within its choices,
     no comment its own parent, depth 0 exactly for comments without a parent, and one
-    discussion-settings row.
+    discussion-settings row. The comment length's ceiling is read when a comment is validated
+    (comments.models.comment_length_ceiling), so that no migration holds the setting's value.
     """
 
     dependencies = [
@@ -53,6 +57,17 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(clean_rows, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="comment",
+            name="body",
+            field=models.TextField(
+                validators=[
+                    django.core.validators.MaxLengthValidator(
+                        comments.models.comment_length_ceiling
+                    )
+                ]
+            ),
+        ),
         migrations.AddConstraint(
             model_name="comment",
             constraint=models.CheckConstraint(

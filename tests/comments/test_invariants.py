@@ -1,13 +1,15 @@
 """The database refuses rows that break the comments' invariants (comments/models.py, migration
-0010), and `Comment.clean` checks what spans two rows."""
+0010), `Comment.clean` checks what spans two rows, and one maximum comment length holds."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.test import TestCase, TransactionTestCase
+from django.test import TestCase, TransactionTestCase, override_settings
+from django.urls import reverse
 
+from comments.forms import CommentForm
 from comments.models import Comment, DiscussionSettings
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 
 def stored(comment):
@@ -93,6 +95,55 @@ class ReplyValidationTests(TestCase):
         Comment(article=self.comment.article, parent=self.comment).clean()
         Comment(article=self.comment.article, parent=self.comment, depth=1).clean()
         stored(self.comment).clean()
+
+
+class MaximumLengthTests(TestCase):
+    """One maximum comment length (`DiscussionSettings.comment_max_length`): staff's choice,
+    within the server's COMMENT_MAX_LENGTH."""
+
+    def rules(self, max_length):
+        row = DiscussionSettings.current()
+        row.max_length = max_length
+        row.save()
+        return row
+
+    @override_settings(COMMENT_MAX_LENGTH=5000)
+    def test_staff_choose_it_within_the_servers_ceiling(self):
+        assert self.rules(800).comment_max_length == 800
+        assert self.rules(5000).comment_max_length == 5000
+
+    @override_settings(COMMENT_MAX_LENGTH=300)
+    def test_a_limit_saved_before_the_ceiling_was_lowered_yields_to_it(self):
+        rules = self.rules(5000)
+
+        assert rules.comment_max_length == 300
+        form = CommentForm(article=ArticleFactory(), rules=rules)
+        assert form.fields["body"].max_length == 300
+        assert form.fields["body"].widget.attrs["maxlength"] == "300"
+
+    @override_settings(COMMENT_MAX_LENGTH=300)
+    def test_a_staff_reply_is_held_to_it_too(self):
+        self.rules(5000)
+        comment = CommentFactory()
+        self.client.force_login(StaffFactory(role="Moderator"))
+        url = reverse("admin:comments_comment_reply", args=[comment.pk])
+
+        response = self.client.post(url, {"body": "x" * 301})
+
+        assert response.status_code == 400
+        assert "at most 300 characters" in response.content.decode()
+        assert not Comment.objects.filter(parent=comment).exists()
+
+    @override_settings(COMMENT_MAX_LENGTH=300)
+    def test_the_model_validates_against_the_ceiling_when_it_validates(self):
+        comment = CommentFactory.build(article=ArticleFactory(), body="x" * 301)
+
+        with self.assertRaises(ValidationError) as refused:
+            comment.full_clean()
+
+        assert list(refused.exception.message_dict) == ["body"]
+        comment.body = "x" * 300
+        comment.full_clean()
 
 
 class MigrationCleansRowsTests(TransactionTestCase):
