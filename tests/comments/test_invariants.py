@@ -151,6 +151,9 @@ class MigrationCleansRowsTests(TransactionTestCase):
 
     serialized_rollback = True  # keep the rows the migrations created
 
+    invariants = ("comments", "0010_comment_invariants")
+    before = ("comments", "0009_comment_avatar_key")
+
     def migrate(self, target):
         executor = MigrationExecutor(connection)
         executor.migrate([target])
@@ -161,18 +164,7 @@ class MigrationCleansRowsTests(TransactionTestCase):
         executor.migrate(executor.loader.graph.leaf_nodes())
 
     def test_bad_rows_are_cleaned_before_the_constraints(self):
-        executor = MigrationExecutor(connection)
-        invariants = next(
-            key
-            for key in executor.loader.disk_migrations
-            if key[0] == "comments" and key[1].endswith("_comment_invariants")
-        )
-        (before,) = (
-            dependency
-            for dependency in executor.loader.disk_migrations[invariants].dependencies
-            if dependency[0] == "comments"
-        )
-        apps = self.migrate(before)
+        apps = self.migrate(self.before)
         self.addCleanup(self.migrate_to_latest)
         article = ArticleFactory()
         OldComment = apps.get_model("comments", "Comment")
@@ -189,7 +181,7 @@ class MigrationCleansRowsTests(TransactionTestCase):
         flat_nested = old_comment(status="approved", parent=flat_reply, depth=0)
         apps.get_model("comments", "DiscussionSettings").objects.create(pk=2, thread_depth=5)
 
-        apps = self.migrate(invariants)
+        apps = self.migrate(self.invariants)
 
         comments = apps.get_model("comments", "Comment").objects
         assert comments.get(pk=unknown.pk).status == "removed"
