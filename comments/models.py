@@ -290,13 +290,18 @@ class Comment(models.Model):
     def remove(self, by=None):
         self._moderate(self.Status.REMOVED, by)
 
+    @property
+    def is_withdrawable(self):
+        """Whether the commenter may withdraw it (`withdraw`; their manage page offers it)."""
+        return self.status in self.WITHDRAWABLE
+
     def withdraw(self):
         """The commenter takes the comment back (their manage page): it leaves the site and the
         queue at once, and tells them of no more replies. Only a held or published comment may
         be withdrawn (`WITHDRAWABLE`): spam and removed comments stay as the moderators left
         them."""
         self._refuse_unsaved("withdraw")
-        if self.status not in self.WITHDRAWABLE:
+        if not self.is_withdrawable:
             raise TransitionRefused(
                 f"Comment #{self.pk} is {self.get_status_display().lower()}: only a held or "
                 "published comment can be withdrawn."

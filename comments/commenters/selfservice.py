@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from articles.links import absolute_url
 
-from ..models import Comment, CommenterAddress, TransitionRefused
+from ..models import Comment, CommenterAddress
 
 MANAGE_SALT = "comments.manage-link"
 UNSUBSCRIBE_SALT = "comments.unsubscribe-link"
@@ -140,11 +140,13 @@ def withdraw(address, comment_id):
     if not (str(comment_id).isascii() and str(comment_id).isdigit()):
         return None
     with transaction.atomic():
-        comment = comments_of(address).select_for_update().filter(pk=comment_id).first()
+        comment = (
+            comments_of(address)
+            .select_for_update()
+            .filter(pk=comment_id, status__in=Comment.WITHDRAWABLE)
+            .first()
+        )
         if comment is None:
             return None
-        try:
-            comment.withdraw()
-        except TransitionRefused:
-            return None
+        comment.withdraw()
     return comment

@@ -18,7 +18,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..commenters import personal_data, selfservice
-from ..models import Comment
 
 
 def _private(response):
@@ -89,7 +88,6 @@ def manage(request, token):
         {
             "comments": comments,
             "receives_notifications": address.receives_notifications,
-            "withdrawable": Comment.WITHDRAWABLE,
             "erasure_rule": personal_data.ERASURE_RULE,
             "notice": notice,
             "done": done,

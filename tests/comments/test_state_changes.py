@@ -23,7 +23,11 @@ class WithdrawTests(TestCase):
             CommentFactory(notify_replies=True),
         ):
             with self.subTest(comment.status):
+                assert comment.is_withdrawable
+
                 comment.withdraw()
+
+                assert not comment.is_withdrawable
 
                 assert stored(comment).status == Comment.Status.WITHDRAWN
                 assert stored(comment).notify_replies is False
@@ -32,6 +36,7 @@ class WithdrawTests(TestCase):
         for status in (Comment.Status.SPAM, Comment.Status.REMOVED, Comment.Status.WITHDRAWN):
             with self.subTest(status):
                 comment = CommentFactory(status=status, notify_replies=True)
+                assert not comment.is_withdrawable
 
                 with self.assertRaisesMessage(TransitionRefused, "can be withdrawn"):
                     comment.withdraw()
