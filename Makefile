@@ -14,10 +14,10 @@ HOST := 127.0.0.1:8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key SITE_URL=http://testserver
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench faults
+.PHONY: help install run test test-fast lint format bench faults
 
 help: ## List the commands
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Byline needs Python 3.11, 3.12 or 3.13, and none was found: install one, or name it with make PYTHON=/path/to/python3.x" >&2; exit 1; fi
@@ -40,16 +40,19 @@ install: $(INSTALLED) $(NODE_MODULES) ## Create .venv and install Byline with it
 	@printf 'DEBUG=1\n' > .env
 	@echo "Wrote .env for local development (DEBUG on)."
 
-run: $(INSTALLED) .env ## Set up and serve the demo site at http://127.0.0.1:8000/
+run: $(INSTALLED) .env ## Set up and serve the demo site at http://127.0.0.1:8000/ with its background worker
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_content
-	@# The background worker (image renditions) runs beside the server and stops with it.
+	@# The background worker (every mail, image renditions, IP masking) runs beside the server and stops with it.
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(INSTALLED) ## Run the whole test suite (DATABASE_URL picks the database)
 	$(TEST_ENV) $(BIN)/pytest
+
+test-fast: $(INSTALLED) ## Run every test but the browser tests (tests/e2e, marked e2e)
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e"
 
 bench: $(INSTALLED) ## Post comments from 20 concurrent clients to gunicorn on PostgreSQL (bench/README.md)
 	$(BIN)/python bench/comment_flood.py $(BENCH_ARGS)

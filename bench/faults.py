@@ -44,6 +44,7 @@ from readers import (
     ROOT,
     Outcome,
     Reader,
+    RedisServer,
     free_port,
     percentile,
     prepare_site,
@@ -124,39 +125,6 @@ class PostgresCluster:
     def destroy(self):
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
-
-
-class RedisServer:
-    def __init__(self, directory):
-        self.port = free_port()
-        self.directory = directory
-        self.process = None
-
-    @property
-    def cache_url(self):
-        return f"rediscache://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            ping = subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
-            )
-            if ping.stdout.strip() == "PONG":
-                return
-            time.sleep(0.1)
-        raise SystemExit("redis-server did not start")
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 class Gunicorn:
@@ -435,9 +403,8 @@ def read_log(server, offset):
 
 def main():
     args = parse_args()
-    for binary in ("redis-server", "redis-cli"):
-        if shutil.which(binary) is None:
-            raise SystemExit(f"{binary} not found: apt-get install redis-server")
+    if shutil.which("redis-server") is None:
+        raise SystemExit("redis-server not found: apt-get install redis-server")
     if not (POSTGRES_BIN / "initdb").exists():
         raise SystemExit(f"{POSTGRES_BIN}/initdb not found: set POSTGRES_BIN")
     directory = Path(tempfile.mkdtemp(prefix="byline-faults-"))

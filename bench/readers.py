@@ -14,7 +14,6 @@ PostgreSQL, Redis or a worker fails) both:
 import http.client
 import http.cookies
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The benches share the tests' throwaway servers (tests/servers.py, standard library only);
+# faults.py and comment_flood.py take RedisServer and free_port from here.
+sys.path.insert(0, str(ROOT))
+from tests.servers import (  # noqa: E402
+    NoAnswer,
+    RedisServer,  # noqa: F401
+    free_port,  # noqa: F401
+    wait_for_answer,
+)
+
 # Limits far above what the robots reach, instead of switching the rules off: the flood
 # counters still run on every posting.
 BENCH_LIMITS = {
@@ -119,12 +128,6 @@ def publish_article(run_id):
 # The server -------------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_server(environment, port, workers, threads, log=None):
     """gunicorn with production settings; its output (JSON lines, one per request) to `log`."""
     command = [
@@ -145,19 +148,12 @@ def start_server(environment, port, workers, threads, log=None):
 
 def wait_until_serving(server, port):
     """`server` once its home page answers 200 (it is stopped if that takes over a minute)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with status {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 60 seconds")
+    try:
+        wait_for_answer(server, port, "/", seconds=60, pause=0.3, wanted=200)
+    except NoAnswer as no_answer:
+        server.terminate()
+        raise SystemExit(f"gunicorn: {no_answer}") from None
+    return server
 
 
 def stop_server(server):

@@ -14,28 +14,21 @@ from articles.feeds import SiteFeed
 from articles.links import absolute_url
 from articles.models import Article
 
+from . import threads
 from .models import Comment
 
 FEED_LENGTH = 50
 
 
 def shown_comments(article):
-    """The comments the article page shows, newest first, in one query."""
-    comments = list(
+    """The comments the article page shows (threads.shown_in_reading_order), newest first, in
+    one query."""
+    comments = (
         Comment.objects.approved()
         .filter(article=article)
         .only("pk", "article_id", "parent_id", "name", "body", "created_at", "staff_user_id")
     )
-    approved = {comment.pk: comment for comment in comments}
-
-    def chain_approved(comment):
-        while comment.parent_id is not None:
-            comment = approved.get(comment.parent_id)
-            if comment is None:
-                return False
-        return True
-
-    shown = [comment for comment in comments if chain_approved(comment)]
+    shown = [comment for comment, _level in threads.shown_in_reading_order(comments)]
     for comment in shown:
         comment.article = article
     return sorted(shown, key=lambda comment: (comment.created_at, comment.pk), reverse=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from articles.links import absolute_url
 
-from . import moderation, threads
+from . import moderation, permissions, threads
 from .models import Comment
 from .staff_replies import staff_name
 
@@ -59,7 +59,7 @@ def form_token_age(token):
 def posting_staff(request):
     """The signed-in account that comments as staff from this browser, or None.
 
-    Only moderators do (`moderation.can_moderate`), and only in a session the admin itself
+    Only moderators do (`permissions.can_moderate`), and only in a session the admin itself
     would let in (`admin.site.has_permission`: one that gave its two-factor code, when the
     account has an authenticator app). A browser without a session cookie is nobody's: its
     session is not even read, so readers' pages stay as they were.
@@ -67,7 +67,7 @@ def posting_staff(request):
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
     user = request.user
-    if moderation.can_moderate(user) and admin.site.has_permission(request):
+    if permissions.can_moderate(user) and admin.site.has_permission(request):
         return user
     return None
 

@@ -37,8 +37,14 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def from_address(self, address):
-        """Comments written under `address`, found by its keyed digest (addresses are encrypted)."""
-        return self.filter(email_digest=digest(address))
+        """Comments written under `address`: an address as typed (in any case, with any spacing
+        around it) or a CommenterAddress. No address, no comments.
+
+        The one way to find an address's comments: addresses are stored encrypted, so they are
+        found by the address's keyed digest (comments/commenters/privacy.py), never by `email`.
+        """
+        key = address.email_digest if isinstance(address, CommenterAddress) else digest(address)
+        return self.filter(email_digest=key) if key else self.none()
 
     def moderation_queue(self):
         """Pending comments first, then the rest, newest first within each group."""
@@ -61,8 +67,8 @@ class Comment(models.Model):
 
     `email` is private: it is written once, by the comment form, stored encrypted with its
     keyed digest beside it (comments/commenters/privacy.py), and read only in the admin by staff
-    holding the `view_commenter_email` permission (`privacy.may_see_addresses`) and by the code that
-    sends the commenter messages.
+    holding the `view_commenter_email` permission (`permissions.may_see_addresses`) and by the
+    code that sends the commenter messages.
     No template or public view reads it.
     """
 

@@ -18,7 +18,7 @@ read the discussion settings staff edit in the admin (`DiscussionSettings`), onc
 No answer to a posting may depend on whether Byline knows the address typed (issue 10): what
 the reader is told follows from the form, their browser (the proof cookie, the form they were
 served) and the rules' outcome, and spam is thanked like a held comment, never from a lookup of
-the address alone. Only staff who may moderate (`can_moderate`) post as staff.
+the address alone. Only staff who may moderate (`permissions.can_moderate`) post as staff.
 """
 
 import datetime
@@ -95,19 +95,6 @@ def comments_open(article, rules=None):
     if days is None or article.published_at is None:
         return True
     return timezone.now() < article.published_at + datetime.timedelta(days=days)
-
-
-#: The permission the Moderator role holds and the moderation queue checks (the admin's change
-#: permission on comments): who may moderate, post as staff, and is told of held comments.
-MODERATE_PERMISSION = "comments.change_comment"
-
-
-def can_moderate(user):
-    """Whether `user` moderates comments: an active staff account with MODERATE_PERMISSION
-    (the Moderator role, or a superuser). Only they comment as staff on the public form."""
-    return bool(
-        user is not None and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
-    )
 
 
 def flood_network(ip_address):
@@ -366,22 +353,40 @@ def rule_mode(submission, rules):
     return trust_finding(submission.comment.email_digest, submission.address_proven)
 
 
-def trust_finding(email_digest, address_proven):
-    """The trusted-commenters rule for one address.
+def why_not_trusted(email_digest, known):
+    """Why the address is not trusted, as a hold `Finding`; None when it is trusted.
 
-    Unlike WordPress, typing a known address is not enough: the address must be verified (its
-    owner clicked a confirmation link), hold an approved comment, not be distrusted (a comment
-    from it was marked as spam since), and this browser must prove it (the proof cookie set
-    when the link was clicked here). Anyone else typing a regular's address is held.
+    The one statement of "an address is trusted": it is verified (its owner clicked a
+    confirmation link), holds an approved comment, and is not distrusted (no comment from it
+    marked as spam since). A new comment's rule (`trust_finding`) and confirming an address
+    (`is_trusted`) both ask it. `known` is the address's CommenterAddress, or None when Byline
+    does not know it (`email_digest` is its digest either way).
     """
-    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
-    has_approved = Comment.objects.approved().filter(email_digest=email_digest).exists()
     if known is not None and known.distrusted_at is not None:
         return Finding(HELD, "held: a comment from this address was marked as spam", "distrusted")
-    if not has_approved:
+    if not Comment.objects.approved().filter(email_digest=email_digest).exists():
         return Finding(HELD, "held: first comment from this address", "first_comment")
     if known is None or known.verified_at is None:
         return Finding(HELD, "held: address not confirmed yet", "unconfirmed")
+    return None
+
+
+def is_trusted(commenter_address):
+    """Whether the address is trusted (`why_not_trusted`)."""
+    return why_not_trusted(commenter_address.email_digest, commenter_address) is None
+
+
+def trust_finding(email_digest, address_proven):
+    """The trusted-commenters rule for one address.
+
+    Unlike WordPress, typing a known address is not enough: the address must be trusted
+    (`why_not_trusted`), and this browser must prove it (the proof cookie set when the link
+    was clicked here). Anyone else typing a regular's address is held.
+    """
+    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    untrusted = why_not_trusted(email_digest, known)
+    if untrusted is not None:
+        return untrusted
     if not address_proven:
         return Finding(HELD, "held: unverified comment under a trusted address", "unproven")
     return Finding(APPROVED, "approved: trusted commenter", "trusted")
@@ -399,6 +404,17 @@ SPAM_RULES = [
 HOLD_RULES = [rule_links, rule_moderation_word]
 
 
+def staff_reply_decision():
+    """Staff replies are approved, whatever the rules: the one place that says so.
+
+    A comment written by a member of staff (`Comment.is_staff_reply`) speaks for the
+    publication. The reader's form (`review`), the moderation queue's reply
+    (staff_replies.reply_as_staff) and comments written outside both (`initial_status`) all
+    record this decision.
+    """
+    return Decision(APPROVED, ["approved: written by staff"], "staff")
+
+
 def review(submission, rules):
     """Run the rules on a new comment and return the `Decision`.
 
@@ -408,7 +424,7 @@ def review(submission, rules):
     comment = submission.comment
     comment.email_digest = digest(comment.email)
     if comment.is_staff_reply:
-        return Decision(APPROVED, ["approved: written by staff"], "staff")
+        return staff_reply_decision()
     for rule in SPAM_RULES:
         finding = rule(submission, rules)
         if finding:
@@ -488,18 +504,12 @@ def receive(submission, rules):
     return comment
 
 
-def is_trusted(commenter_address):
-    return (
-        commenter_address.verified_at is not None
-        and commenter_address.distrusted_at is None
-        and Comment.objects.approved().filter(email_digest=commenter_address.email_digest).exists()
-    )
-
-
 def identity_holds(commenter_address):
     """The address's comments held only because it was not yet confirmed or proven."""
-    return Comment.objects.pending().filter(
-        email_digest=commenter_address.email_digest, moderation_rule__in=IDENTITY_HOLDS
+    return (
+        Comment.objects.pending()
+        .from_address(commenter_address)
+        .filter(moderation_rule__in=IDENTITY_HOLDS)
     )
 
 
@@ -539,13 +549,16 @@ def release_identity_holds(commenter_address, browser_digest, rules=None):
 def initial_status(comment):
     """`(status, reason)` for a comment written outside the reader's form (a staff reply)."""
     if comment.is_staff_reply:
-        return APPROVED, "approved: written by staff"
+        decision = staff_reply_decision()
+        return decision.status, decision.held_reason
     return HELD, HOLD_FOR_REVIEW
 
 
 # What a moderator's decision does ---------------------------------------------------------
 
-DECISIONS = {
+#: What applies each decision a moderator may make: the status decided, and the Comment method
+#: that sets it.
+DECISION_METHODS = {
     Comment.Status.APPROVED: Comment.approve,
     Comment.Status.SPAM: Comment.mark_spam,
     Comment.Status.REMOVED: Comment.remove,
@@ -562,7 +575,7 @@ def moderate(comments, decision, moderator):
     sends `comment_approved` once the transaction has committed, and approving a comment
     marked as spam by mistake trusts its address again (`forgive_addresses`).
     """
-    apply = DECISIONS[decision]
+    apply = DECISION_METHODS[decision]
     ids = [comment.pk for comment in comments]
     changed, unspammed = [], []
     with transaction.atomic():

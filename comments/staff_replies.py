@@ -1,4 +1,4 @@
-"""What the moderation queue does besides deciding: count what waits, and reply as staff.
+"""What the moderation queue does besides deciding: where it is, what waits, reply as staff.
 
 The admin (comments/admin/queue.py) calls these; the decisions themselves are
 `moderation.moderate`, shared with the bulk actions.
@@ -6,12 +6,25 @@ The admin (comments/admin/queue.py) calls these; the decisions themselves are
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from authors.models import Author
 
 from . import moderation, threads
 from .models import Comment
+
+
+def pending_queue_url():
+    """The moderation queue filtered to what waits (a path: prefix `SITE_URL` for mail).
+
+    The one address of the pending queue: the admin's link beside the pending count
+    (templatetags/moderation_queue.py), the dashboard's box (config/dashboard.py) and the
+    moderators' notice (comments/mail/tasks.py) all point here.
+    """
+    query = urlencode({"status__exact": Comment.Status.PENDING})
+    return f"{reverse('admin:comments_comment_changelist')}?{query}"
 
 
 def pending_count():
@@ -54,9 +67,10 @@ def reply_as_staff(parent, body, user, rules=None):
     """Publish `user`'s reply to `parent` at once, as staff; return `(reply, approved)`.
 
     `approved` lists the comments this approved on the way: replying to a pending comment
-    approves it (a reply under a hidden comment would not be shown). The reply is approved
-    with the "staff" rule, carries `staff_user` (its badge) and is announced like any new
-    approved comment (`comment_received`, `comment_approved`, after commit).
+    approves it (a reply under a hidden comment would not be shown). The reply is approved as
+    every staff reply is (`moderation.staff_reply_decision`), carries `staff_user` (its badge)
+    and is announced like any new approved comment (`comment_received`, `comment_approved`,
+    after commit).
     """
     rules = rules or moderation.discussion_settings()
     with transaction.atomic():
@@ -76,13 +90,11 @@ def reply_as_staff(parent, body, user, rules=None):
             email=user.email,
             body=body,
             staff_user=user,
-            status=Comment.Status.APPROVED,
-            held_reason="approved: written by staff",
-            moderation_rule="staff",
             moderated_by=user,
             moderated_at=now,
             created_at=now,
         )
+        moderation.record_decision(moderation.staff_reply_decision(), reply)
         reply.save()
         moderation.announce(reply)
     return reply, approved

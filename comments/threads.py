@@ -108,24 +108,38 @@ class Thread:
         return len(self.by_id)
 
 
-def build(comments, *, thread_depth, author_user_ids=frozenset()):
-    """The approved comments in reading order: each followed by its replies, in posting order.
+def shown_in_reading_order(comments):
+    """The comments readers see, in reading order, each with its level (1 at the top).
 
     `comments` is one flat iterable of an article's approved comments (one query). A comment
-    whose parent is not among them is left out, and so are its replies.
+    is shown only if every comment above it is approved, that is among them: a comment whose
+    parent is not is left out, and so are its replies. The one place that says so: the page
+    (`build`) and the comment feeds (comments/feeds.py) both walk this.
 
-    The walk keeps its own stack instead of recursing, like the template that draws the result
-    in one loop, so no depth of replies (stored before the depth was capped, or with a limit
-    lowered since) can exhaust Python's stack.
+    Each comment is followed by its replies, in posting order. The walk keeps its own stack
+    instead of recursing, like the template that draws the result in one loop, so no depth of
+    replies (stored before the depth was capped, or with a limit lowered since) can exhaust
+    Python's stack.
     """
     children = defaultdict(list)
     for comment in comments:
         children[comment.parent_id].append(comment)
-    nodes = []
-    by_id = {}
     waiting = [(comment, 1) for comment in reversed(children[None])]
     while waiting:
         comment, level = waiting.pop()
+        yield comment, level
+        waiting.extend((reply, level + 1) for reply in reversed(children.get(comment.pk, ())))
+
+
+def build(comments, *, thread_depth, author_user_ids=frozenset()):
+    """The shown comments (`shown_in_reading_order`) as the page's nodes, each followed by its
+    replies and saying which nested lists open or end after it.
+
+    `comments` is one flat iterable of an article's approved comments (one query).
+    """
+    nodes = []
+    by_id = {}
+    for comment, level in shown_in_reading_order(comments):
         node = Node(
             comment=comment,
             level=level,
@@ -134,7 +148,6 @@ def build(comments, *, thread_depth, author_user_ids=frozenset()):
         )
         nodes.append(node)
         by_id[comment.pk] = node
-        waiting.extend((reply, level + 1) for reply in reversed(children.get(comment.pk, ())))
     for node, following in zip_longest(nodes, nodes[1:]):
         next_level = following.level if following else 1
         node.has_replies = next_level > node.level

@@ -70,6 +70,7 @@ def check_two_factor_groups(app_configs=None, **kwargs):
 
 
 PER_PROCESS_CACHE = "config.E002"
+SHARED_CACHE = "Redis through CACHE_URL is the documented production cache (README.md, Production)"
 PER_PROCESS_BACKENDS = {"django.core.cache.backends.locmem.LocMemCache"}
 
 
@@ -86,21 +87,21 @@ def per_process_cache_problem(workers):
     )
 
 
+def cache_errors(problem, check_id, hint):
+    """The cache checks' answer: no error, or one for the problem found (the gunicorn start
+    hook, config/gunicorn.conf.py, refuses to start on the same problems)."""
+    return [] if problem is None else [Error(problem, hint=hint, id=check_id)]
+
+
 @register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs=None, **kwargs):
     if settings.DEBUG:
         return []
-    problem = per_process_cache_problem(settings.WEB_CONCURRENCY)
-    if problem is None:
-        return []
-    return [
-        Error(
-            problem,
-            hint="Redis through CACHE_URL is the documented production cache (README.md, "
-            "Production).",
-            id=PER_PROCESS_CACHE,
-        )
-    ]
+    return cache_errors(
+        per_process_cache_problem(settings.WEB_CONCURRENCY),
+        PER_PROCESS_CACHE,
+        hint=f"{SHARED_CACHE}.",
+    )
 
 
 CACHE_KEEPS_NOTHING = "config.E003"
@@ -125,17 +126,11 @@ def cache_keeps_nothing_problem():
 
 @register(Tags.caches, deploy=True)
 def check_cache_keeps_values(app_configs=None, **kwargs):
-    problem = cache_keeps_nothing_problem()
-    if problem is None:
-        return []
-    return [
-        Error(
-            problem,
-            hint="Redis through CACHE_URL is the documented production cache (README.md, "
-            "Production); local memory (no CACHE_URL) serves one worker.",
-            id=CACHE_KEEPS_NOTHING,
-        )
-    ]
+    return cache_errors(
+        cache_keeps_nothing_problem(),
+        CACHE_KEEPS_NOTHING,
+        hint=f"{SHARED_CACHE}; local memory (no CACHE_URL) serves one worker.",
+    )
 
 
 @register()

@@ -331,8 +331,9 @@ CACHES = {"default": cache_settings(env.str("CACHE_URL", default="") or "locmemc
 
 # TASKS
 # ------------------------------------------------------------------------------
-# Background work (image renditions). The database backend needs `manage.py db_worker` running
-# (`make run` starts one); the tests use django_tasks.backends.immediate.ImmediateBackend.
+# Background work: all mail, image renditions and IP masking. The database backend needs
+# `manage.py db_worker` running (`make run` starts one); the tests use
+# django_tasks.backends.immediate.ImmediateBackend.
 TASKS = {
     "default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")},
 }

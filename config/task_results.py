@@ -5,7 +5,7 @@ django-tasks-db registers an admin page for its table of task results, showing e
 anyone who may view the table. Tasks are written to keep addresses out of what it stores
 (comments/mail/tasks.py takes ids, comments/mail/delivery.py names rows in its errors), but a
 traceback is whatever an exception said, and the arguments are whatever a task was given: both are
-shown only where `comments.commenters.privacy.may_see_addresses` allows. Everyone who may view the
+shown only where `comments.permissions.may_see_addresses` allows. Everyone who may view the
 table still sees the queue: each task's name, status, times, and the class of the error that ended
 it.
 
@@ -18,7 +18,7 @@ from django.dispatch import receiver
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from comments.commenters.privacy import may_see_addresses
+from comments.permissions import may_see_addresses
 
 from .logs import redacted_traceback
 

@@ -1,4 +1,5 @@
-"""Capturing log records as production writes them: one JSON line each (config/logs.py)."""
+"""Capturing log records: as plain formatted text, or one JSON line each as production writes
+them (config/logs.py)."""
 
 import logging
 from contextlib import contextmanager
@@ -6,23 +7,29 @@ from contextlib import contextmanager
 from config.logs import JsonFormatter, RequestIdFilter
 
 
-class JsonLines(logging.Handler):
-    """Every record it receives, formatted as production formats it, in `lines`."""
+class LogLines(logging.Handler):
+    """Every record it receives, formatted, in `lines`."""
 
     def __init__(self):
         super().__init__(logging.DEBUG)
-        self.setFormatter(JsonFormatter())
-        self.addFilter(RequestIdFilter())
         self.lines = []
 
     def emit(self, record):
         self.lines.append(self.format(record))
 
 
+class JsonLines(LogLines):
+    """Every record it receives, formatted as production formats it, in `lines`."""
+
+    def __init__(self):
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.addFilter(RequestIdFilter())
+
+
 @contextmanager
-def json_log_lines():
-    """Every record logged meanwhile, at any level, as production's JSON lines."""
-    handler = JsonLines()
+def captured(handler):
+    """`handler.lines`: every record logged meanwhile, at any level."""
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
@@ -32,3 +39,13 @@ def json_log_lines():
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+
+
+def log_lines():
+    """Every record logged meanwhile, at any level, formatted by logging's default format."""
+    return captured(LogLines())
+
+
+def json_log_lines():
+    """Every record logged meanwhile, at any level, as production's JSON lines."""
+    return captured(JsonLines())

@@ -1,11 +1,15 @@
-"""Throwaway servers for tests that must stop them: never the shared Redis or PostgreSQL.
+"""Throwaway servers for tests (and the benches) that must stop them: never the shared Redis or
+PostgreSQL.
 
 `RedisServer` runs Debian's `redis-server` on a free port in a temporary directory, with no
 persistence. Without the binary the tests that need it are skipped (on CI, `CI=true`, they
 fail, so a CI image without Redis cannot pass silently). `RefusingSmtpServer` is a mail server
-in a thread of the test process that refuses every recipient.
+in a thread of the test process that refuses every recipient. `wait_for_answer` waits for a
+web server a test or bench started. Standard library only (pytest when a binary is missing), so
+that bench/ can use it too.
 """
 
+import http.client
 import os
 import shutil
 import socket
@@ -14,8 +18,6 @@ import subprocess
 import tempfile
 import threading
 import time
-
-import pytest
 
 
 def free_port():
@@ -27,6 +29,8 @@ def free_port():
 def require_binary(name, package):
     if shutil.which(name):
         return
+    import pytest
+
     reason = f"{name} not found: install it with `apt-get install {package}`"
     if os.environ.get("CI") == "true":
         pytest.fail(f"Cannot run on CI: {reason}", pytrace=False)
@@ -34,12 +38,13 @@ def require_binary(name, package):
 
 
 class RedisServer:
-    """A redis-server of the test's own, started and stopped on demand."""
+    """A redis-server of the test's own, started and stopped on demand, with its files in
+    `directory` (a temporary one by default)."""
 
-    def __init__(self):
+    def __init__(self, directory=None):
         require_binary("redis-server", "redis-server")
         self.port = free_port()
-        self.directory = tempfile.mkdtemp(prefix="byline-test-redis-")
+        self.directory = str(directory or tempfile.mkdtemp(prefix="byline-test-redis-"))
         self.process = None
 
     @property
@@ -78,6 +83,30 @@ class RedisServer:
     def close(self):
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class NoAnswer(Exception):
+    """The web server exited, or did not answer in time."""
+
+
+def wait_for_answer(server, port, path="/", *, seconds=60, pause=0.2, wanted=None):
+    """The status of the first answer the web `server` (a Popen) listening on `port` gives to
+    GET `path` (with `wanted`, the first answer with that status); NoAnswer if it exits first
+    or gives none within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise NoAnswer(f"the server exited with status {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            status = connection.getresponse().status
+        except OSError:
+            time.sleep(pause)
+            continue
+        if wanted is None or status == wanted:
+            return status
+    raise NoAnswer(f"no answer within {seconds} seconds")
 
 
 class RefusingSmtpServer:

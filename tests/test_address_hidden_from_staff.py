@@ -38,7 +38,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.http import HttpResponse
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -48,7 +47,7 @@ from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
 from articles.models import Tag
-from comments import moderation
+from comments import moderation, permissions
 from comments.commenters import verification
 from comments.commenters.privacy import EncryptedEmailField, digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
@@ -60,9 +59,10 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
+from tests.logs import log_lines
+from tests.privacy import leaks, text_leaks
 from tests.servers import RefusingSmtpServer
 from tests.task_queue import DATABASE_TASKS, run_queued_tasks
-from tests.test_email_privacy import leaks
 
 FIRST = "wren.hollowmere+walk@private-mail.example"
 SECOND = "Oskar.Venndale@Private-Mail.example"
@@ -75,7 +75,6 @@ ADDRESSES = [FIRST, SECOND, REPLIER, HELD, SPAMMER, DISALLOWED]
 # The same shape as the stored ones, never stored: what a search for a stored one must equal.
 UNKNOWN = "never.stored.anyone@private-mail.example"
 
-EMAIL_PERMISSION = ("comments", "view_commenter_email")
 MISSING_PK = 987654321
 WALK_TEXT = "Text typed by the walk."
 MAX_FILLINGS_PER_URL = 60
@@ -92,7 +91,7 @@ def local_part(address):
 
 
 def every_permission_but_addresses():
-    app_label, codename = EMAIL_PERMISSION
+    app_label, codename = permissions.VIEW_ADDRESSES.split(".")
     return Permission.objects.exclude(content_type__app_label=app_label, codename=codename)
 
 
@@ -110,34 +109,6 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-
-
-class _LogCollector(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
-@contextmanager
-def collected_logs():
-    """Every log record emitted meanwhile, at any level, formatted."""
-    root = logging.getLogger()
-    collector = _LogCollector()
-    level = root.level
-    root.addHandler(collector)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield collector.lines
-    finally:
-        root.removeHandler(collector)
-        root.setLevel(level)
-
-
-def text_leaks(text, addresses=ADDRESSES):
-    return leaks(HttpResponse(text), addresses)
 
 
 class _PageForms(HTMLParser):
@@ -487,7 +458,7 @@ class AdminWalk:
 
     def run(self):
         self.login()
-        with collected_logs() as self.log_lines:
+        with log_lines() as self.log_lines:
             for name, url in self.urls():
                 what = f"{name} {url}"
                 with rolled_back():
@@ -506,9 +477,9 @@ class AdminWalk:
             found += [(what, *leak) for leak in leaks(response, ADDRESSES)]
         for what, known, _unknown, term, _other in self.search_pairs:
             status, location, body = masked(known, term)
-            found += [(what, *leak) for leak in text_leaks(f"{location}\n{body}")]
+            found += [(what, *leak) for leak in text_leaks(f"{location}\n{body}", ADDRESSES)]
         for line in self.log_lines:
-            found += [("log", *leak) for leak in text_leaks(line)]
+            found += [("log", *leak) for leak in text_leaks(line, ADDRESSES)]
         return found
 
     def server_errors(self):
@@ -599,7 +570,7 @@ class AdminWalkTests(HiddenAddressWalkTestCase):
         return AdminWalkTests._walk
 
     def test_the_walker_holds_every_permission_but_the_address_one(self):
-        assert not self.walker.has_perm("comments.view_commenter_email")
+        assert not self.walker.has_perm(permissions.VIEW_ADDRESSES)
         assert self.walker.has_perm("comments.manage_personal_data")
         assert self.walker.has_perm("comments.change_comment")
         assert self.walker.has_perm("comments.delete_comment")
@@ -684,10 +655,10 @@ class AdminWalkCanFailTests(HiddenAddressWalkTestCase):
         )
 
     def test_the_log_check_finds_an_address_in_a_log_line(self):
-        with collected_logs() as lines:
+        with log_lines() as lines:
             logging.getLogger("django.request").warning("Comment from %s", SECOND)
 
-        assert text_leaks(lines[-1])
+        assert text_leaks(lines[-1], ADDRESSES)
 
 
 # Management commands ------------------------------------------------------------------------
@@ -751,13 +722,13 @@ class CommandOutputTests(HiddenAddressWalkTestCase):
         out, err = StringIO(), StringIO()
         prompts, patch = answer(reply)
         with rolled_back():
-            with override_settings(**overrides), patch, collected_logs() as log_lines:
+            with override_settings(**overrides), patch, log_lines() as logged:
                 try:
                     call_command(name, *arguments, stdout=out, stderr=err)
                     error = ""
                 except CommandError as raised:
                     error = str(raised)
-            written = "\n".join([out.getvalue(), err.getvalue(), error, *prompts, *log_lines])
+            written = "\n".join([out.getvalue(), err.getvalue(), error, *prompts, *logged])
             seen = stored_addresses() | set(ADDRESSES)
         return written, seen
 

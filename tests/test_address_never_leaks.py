@@ -15,23 +15,19 @@ The PostgreSQL variant of the raw scan reads through the test's own connection r
 connection can see.
 """
 
-import datetime
 import itertools
 import re
 import tempfile
-from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import time_machine
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
-from django.utils import timezone
 
 from articles.models import Article, Tag
 from authors.models import Author
@@ -39,8 +35,9 @@ from comments import moderation
 from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress
+from tests.comments.posting import submit_comment
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
-from tests.test_email_privacy import SKIPPED_PREFIXES, leaks, needles, same_origin_links
+from tests.privacy import SKIPPED_PREFIXES, LinkParser, leaks, needles, same_origin_links
 
 FIRST = "Zeta.Quill+dump-check@Private-Mail.example"
 SECOND = "ymir.underscore_reader@private-mail.example"
@@ -51,66 +48,6 @@ ADDRESSES = [FIRST, SECOND, REPLIER, HELD]
 MAX_URLS_PER_ROUTE = 300
 MAX_PAGES = 3000
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-class _FormReader(HTMLParser):
-    """The fields of the form with the given id, as a browser would submit them."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.fields = {}
-        self.textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        elif self.inside and attrs.get("name"):
-            name = attrs["name"]
-            if tag == "textarea":
-                self.textarea = name
-                self.fields[name] = ""
-            elif tag == "input":
-                kind = (attrs.get("type") or "text").lower()
-                if kind == "checkbox":  # every opt-in ticked: the most that can be stored
-                    self.fields[name] = attrs.get("value") or "on"
-                elif kind not in ("radio", "file", "image", "reset", "button"):
-                    self.fields[name] = attrs.get("value") or ""
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.fields[self.textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self.textarea = None
-
-
-def submit_comment(client, article, remote_addr, **fields):
-    """Post a comment the way a reader does: load the page, fill in the form, wait, submit.
-
-    Whatever hidden fields the form carries (tokens, honeypots) are sent back as served.
-    """
-    page = client.get(article.get_absolute_url(), fields.pop("query", {}))
-    assert page.status_code == 200
-    reader = _FormReader("comment-form")
-    reader.feed(page.content.decode())
-    assert reader.fields, "no comment form on the article page"
-    data = {**reader.fields, **fields}
-    # A reader takes a while to write (the rules treat instant posts as bots).
-    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=40)):
-        response = client.post(form_action(page.content.decode()), data, REMOTE_ADDR=remote_addr)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return Comment.objects.latest("pk")
-
-
-def form_action(content):
-    tag = re.search(r'<form[^>]*id="comment-form"[^>]*>', content)[0]
-    return re.search(r'action="([^"]*)"', tag)[1]
 
 
 def fill_comments(moderator):
@@ -287,12 +224,8 @@ class RouteFiller:
             yield "/" + url
 
 
-class _AssetParser(HTMLParser):
+class _AssetParser(LinkParser):
     """Images and other resources a page loads: where avatar URLs would be."""
-
-    def __init__(self):
-        super().__init__()
-        self.links = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from django.core.checks import run_checks
@@ -14,7 +13,7 @@ from django.test import SimpleTestCase, override_settings
 
 from config.cache import cache_settings
 from config.checks import CACHE_KEEPS_NOTHING, PER_PROCESS_CACHE
-from tests.servers import RedisServer, free_port
+from tests.servers import NoAnswer, RedisServer, free_port, wait_for_answer
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -44,17 +43,12 @@ def gunicorn(port, **environment):
 
 
 def wait_for_health(server, port, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    try:
+        return wait_for_answer(server, port, "/healthz", seconds=seconds)
+    except NoAnswer as no_answer:
         if server.poll() is not None:
-            raise AssertionError(f"gunicorn exited: {server.communicate()[1]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            return connection.getresponse().status
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer")
+            raise AssertionError(f"gunicorn exited: {server.communicate()[1]}") from no_answer
+        raise AssertionError("gunicorn did not answer") from no_answer
 
 
 def refusal(server, seconds=60):

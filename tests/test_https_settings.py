@@ -6,10 +6,9 @@ the header behaviour they lead to is tested in-process in tests/test_security_he
 
 import json
 
-import pytest
 from django.test import SimpleTestCase
 
-from tests.test_settings import dot_env_defines, run_settings
+from tests.sites import settings_output, unless_dot_env_sets
 
 HTTPS_SETTINGS = [
     "SECURE_SSL_REDIRECT",
@@ -26,17 +25,23 @@ PRINT_SETTINGS = (
 )
 # Set explicitly, so that a developer's .env cannot change what these tests see.
 NO_PROXY = {"TRUSTED_PROXY_COUNT": "0", "TRUSTED_PROXY_NETWORKS": ""}
-defaults_from_dot_env = pytest.mark.skipif(
-    any(dot_env_defines(name) for name in HTTPS_SETTINGS),
-    reason="the local .env sets an HTTPS setting, as it may",
+defaults_from_dot_env = unless_dot_env_sets(
+    *HTTPS_SETTINGS, reason="the local .env sets an HTTPS setting, as it may"
 )
 
 
 def https_settings(**env):
     environment = {"SECRET_KEY": "a-real-key", "SITE_URL": "https://news.example", **NO_PROXY}
-    result = run_settings(PRINT_SETTINGS, **{**environment, **env})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    output = settings_output(PRINT_SETTINGS, **{**environment, **env})
+    return json.loads(output)
+
+
+def assert_https(settings, *, redirect, hsts_seconds, subdomains, preload):
+    """The redirect to HTTPS and the HSTS header's three parts are as given."""
+    assert settings["SECURE_SSL_REDIRECT"] is redirect
+    assert settings["SECURE_HSTS_SECONDS"] == hsts_seconds
+    assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is subdomains
+    assert settings["SECURE_HSTS_PRELOAD"] is preload
 
 
 class HttpsSettingsTests(SimpleTestCase):
@@ -44,10 +49,9 @@ class HttpsSettingsTests(SimpleTestCase):
     def test_with_debug_off_https_is_enforced_and_remembered_for_a_year(self):
         settings = https_settings(DEBUG="0")
 
-        assert settings["SECURE_SSL_REDIRECT"] is True
-        assert settings["SECURE_HSTS_SECONDS"] == 31_536_000
-        assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
-        assert settings["SECURE_HSTS_PRELOAD"] is True
+        assert_https(
+            settings, redirect=True, hsts_seconds=31_536_000, subdomains=True, preload=True
+        )
 
     def test_each_https_setting_is_overridden_under_djangos_own_name(self):
         settings = https_settings(
@@ -58,19 +62,13 @@ class HttpsSettingsTests(SimpleTestCase):
             SECURE_HSTS_PRELOAD="0",
         )
 
-        assert settings["SECURE_SSL_REDIRECT"] is False
-        assert settings["SECURE_HSTS_SECONDS"] == 3600
-        assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
-        assert settings["SECURE_HSTS_PRELOAD"] is False
+        assert_https(settings, redirect=False, hsts_seconds=3600, subdomains=False, preload=False)
 
     @defaults_from_dot_env
     def test_with_debug_on_there_is_no_redirect_and_no_hsts(self):
         settings = https_settings(DEBUG="1")
 
-        assert settings["SECURE_SSL_REDIRECT"] is False
-        assert settings["SECURE_HSTS_SECONDS"] == 0
-        assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
-        assert settings["SECURE_HSTS_PRELOAD"] is False
+        assert_https(settings, redirect=False, hsts_seconds=0, subdomains=False, preload=False)
 
     def test_without_a_trusted_proxy_the_forwarded_scheme_is_not_believed(self):
         settings = https_settings(DEBUG="0")

@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, KindFactory
-from tests.test_settings import run_settings
+from tests.sites import settings_output
 
 BUDGET_BYTES = 100 * 1024
 PARAGRAPH = (
@@ -76,7 +76,7 @@ class StaticFilesInProductionTests(SimpleTestCase):
     with gzip copies beside them; tests use plain storage so they need no collectstatic."""
 
     def test_production_settings_use_compressed_manifest_storage(self):
-        result = run_settings(
+        output = settings_output(
             "from django.conf import settings\n"
             "print(settings.STORAGES['staticfiles']['BACKEND'])\n"
             "print('whitenoise.middleware.WhiteNoiseMiddleware' in settings.MIDDLEWARE)",
@@ -84,8 +84,7 @@ class StaticFilesInProductionTests(SimpleTestCase):
             SECRET_KEY="a-real-key",
         )
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == [
+        assert output.split() == [
             "whitenoise.storage.CompressedManifestStaticFilesStorage",
             "True",
         ]

@@ -15,81 +15,46 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 from django.test import SimpleTestCase
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.sites import BASE_DIR, run_settings, settings_output, unless_dot_env_sets
+
 SECRET_KEY_MESSAGE = (
     "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or set DEBUG=1)."
 )
 
 
-def dot_env_defines(name):
-    dot_env = BASE_DIR / ".env"
-    if not dot_env.exists():
-        return False
-    return any(
-        line.strip().removeprefix("export ").startswith(f"{name}=")
-        for line in dot_env.read_text().splitlines()
-    )
-
-
-#: Production settings need the public site's address; tests about other settings give it.
-PRODUCTION_SITE_URL = "https://news.example"
-
-
-def run_settings(code, **env):
-    """Run `code` after django.setup() in a fresh interpreter with only `env` (and PATH) set.
-
-    SITE_URL is set to PRODUCTION_SITE_URL unless `env` names it; None leaves it unset.
-    """
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SITE_URL": PRODUCTION_SITE_URL,
-    }
-    environment.update(env)
-    environment = {name: value for name, value in environment.items() if value is not None}
-    return subprocess.run(
-        [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def refusal(**env):
+    """What config.settings says on stderr when it refuses to import under `env`."""
+    result = run_settings("print('imported')", **env)
+    assert result.returncode != 0, env
+    assert "imported" not in result.stdout
+    return result.stderr
 
 
 def test_settings_refuse_to_import_with_an_empty_secret_key_when_debug_is_off():
     # An explicitly empty SECRET_KEY wins over any SECRET_KEY in a local .env.
-    result = run_settings("print('imported')", DEBUG="0", SECRET_KEY="")
+    stderr = refusal(DEBUG="0", SECRET_KEY="")
 
-    assert result.returncode != 0
-    assert "imported" not in result.stdout
-    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in result.stderr
+    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in stderr
 
 
-@pytest.mark.skipif(
-    dot_env_defines("SECRET_KEY"), reason="the local .env supplies SECRET_KEY, as designed"
-)
+@unless_dot_env_sets("SECRET_KEY")
 def test_settings_refuse_to_import_without_a_secret_key_when_debug_is_off():
-    result = run_settings("print('imported')", DEBUG="0")
+    stderr = refusal(DEBUG="0")
 
-    assert result.returncode != 0
-    assert "imported" not in result.stdout
-    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in result.stderr
+    assert f"django.core.exceptions.ImproperlyConfigured: {SECRET_KEY_MESSAGE}" in stderr
 
 
 def test_settings_import_with_a_secret_key_when_debug_is_off():
     # The control for the refusals above: the same command succeeds once a key is given.
-    result = run_settings(
+    output = settings_output(
         "from django.conf import settings\nprint(settings.SECRET_KEY, settings.DEBUG)",
         DEBUG="0",
         SECRET_KEY="a-real-key",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["a-real-key", "False"]
+    assert output.split() == ["a-real-key", "False"]
 
 
 def test_postgres_database_url_selects_the_postgresql_engine():
@@ -100,15 +65,14 @@ def test_postgres_database_url_selects_the_postgresql_engine():
         "db['ATOMIC_REQUESTS'])"
     )
 
-    result = run_settings(
+    output = settings_output(
         code,
         DEBUG="0",
         SECRET_KEY="test",
         DATABASE_URL="postgres://newsroom@db.internal.example:5433/byline_prod",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert output.split() == [
         "django.db.backends.postgresql",
         "byline_prod",
         "newsroom",
@@ -118,9 +82,7 @@ def test_postgres_database_url_selects_the_postgresql_engine():
     ]
 
 
-@pytest.mark.skipif(
-    dot_env_defines("DATABASE_URL"), reason="the local .env supplies DATABASE_URL, as designed"
-)
+@unless_dot_env_sets("DATABASE_URL")
 def test_default_database_is_sqlite_beside_manage_py():
     code = (
         "from django.conf import settings\n"
@@ -128,10 +90,9 @@ def test_default_database_is_sqlite_beside_manage_py():
         "print(db['ENGINE'], db['NAME'])"
     )
 
-    result = run_settings(code, DEBUG="0", SECRET_KEY="test")
+    output = settings_output(code, DEBUG="0", SECRET_KEY="test")
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert output.split() == [
         "django.db.backends.sqlite3",
         str(BASE_DIR / "db.sqlite3"),
     ]
@@ -144,66 +105,51 @@ SITE_URL_MESSAGE = (
 )
 
 
-@pytest.mark.skipif(
-    dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
-)
+@unless_dot_env_sets("SITE_URL")
 def test_settings_refuse_to_import_without_site_url_when_debug_is_off():
-    result = run_settings("print('imported')", DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=None)
+    stderr = refusal(DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=None)
 
-    assert result.returncode != 0
-    assert "imported" not in result.stdout
-    assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in result.stderr
+    assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in stderr
 
 
 def test_settings_refuse_the_development_site_url_when_debug_is_off():
     for development in ("http://127.0.0.1:8000", "http://127.0.0.1:8000/", ""):
-        result = run_settings(
-            "print('imported')", DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=development
-        )
+        stderr = refusal(DEBUG="0", SECRET_KEY="a-real-key", SITE_URL=development)
 
-        assert result.returncode != 0, development
-        assert "imported" not in result.stdout
-        assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in result.stderr
+        assert f"django.core.exceptions.ImproperlyConfigured: {SITE_URL_MESSAGE}" in stderr
 
 
 def test_settings_refuse_a_site_url_that_is_not_an_origin():
     for malformed in ("news.example", "ftp://news.example", "https://news.example/comments/"):
-        result = run_settings(
-            "print('imported')", DEBUG="1", SECRET_KEY="a-real-key", SITE_URL=malformed
-        )
+        stderr = refusal(DEBUG="1", SECRET_KEY="a-real-key", SITE_URL=malformed)
 
-        assert result.returncode != 0, malformed
         assert (
             "django.core.exceptions.ImproperlyConfigured: SITE_URL must be the public site's "
             f"origin, a scheme and a host such as https://news.example, not '{malformed}'."
-        ) in result.stderr
+        ) in stderr
 
 
 def test_settings_import_with_a_site_url_when_debug_is_off():
-    result = run_settings(
+    output = settings_output(
         "from django.conf import settings\nprint(settings.SITE_URL)",
         DEBUG="0",
         SECRET_KEY="a-real-key",
         SITE_URL="https://news.example/",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["https://news.example/"]
+    assert output.split() == ["https://news.example/"]
 
 
-@pytest.mark.skipif(
-    dot_env_defines("SITE_URL"), reason="the local .env supplies SITE_URL, as designed"
-)
+@unless_dot_env_sets("SITE_URL")
 def test_debug_mode_defaults_site_url_to_the_development_server():
-    result = run_settings(
+    output = settings_output(
         "from django.conf import settings\nprint(settings.SITE_URL)",
         DEBUG="1",
         SECRET_KEY="test",
         SITE_URL=None,
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["http://127.0.0.1:8000"]
+    assert output.split() == ["http://127.0.0.1:8000"]
 
 
 def fresh_checkout(directory):
@@ -292,9 +238,8 @@ CONSOLE = "django.core.mail.backends.console.EmailBackend"
 
 
 def email_settings(**env):
-    result = run_settings(EMAIL_SETTINGS, **{"SECRET_KEY": "test", **env})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    output = settings_output(EMAIL_SETTINGS, **{"SECRET_KEY": "test", **env})
+    return json.loads(output)
 
 
 class EmailUrlTests(SimpleTestCase):
@@ -317,15 +262,11 @@ class EmailUrlTests(SimpleTestCase):
     def test_console_mail_url(self):
         assert email_settings(DEBUG="1", EMAIL_URL="consolemail://")["EMAIL_BACKEND"] == CONSOLE
 
-    @pytest.mark.skipif(
-        dot_env_defines("EMAIL_URL"), reason="the local .env supplies EMAIL_URL, as designed"
-    )
+    @unless_dot_env_sets("EMAIL_URL")
     def test_development_prints_mail_to_the_console_by_default(self):
         assert email_settings(DEBUG="1")["EMAIL_BACKEND"] == CONSOLE
 
-    @pytest.mark.skipif(
-        dot_env_defines("EMAIL_URL"), reason="the local .env supplies EMAIL_URL, as designed"
-    )
+    @unless_dot_env_sets("EMAIL_URL")
     def test_production_default_is_an_smtp_server_on_this_machine(self):
         mail = email_settings(DEBUG="0")
 
@@ -382,15 +323,19 @@ class EmailUrlTests(SimpleTestCase):
             "from django.conf import settings\n"
             "print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)"
         )
-        result = run_settings(
+        output = settings_output(
             code, DEBUG="1", SECRET_KEY="test", EMAIL_URL="filemail:///var/tmp/byline-mail"
         )
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == [
+        assert output.split() == [
             "django.core.mail.backends.filebased.EmailBackend",
             "/var/tmp/byline-mail",
         ]
+
+
+def production_output(code, **env):
+    """What `code` prints under production settings (DEBUG off) and `env`."""
+    return settings_output(code, DEBUG="0", SECRET_KEY="test", **env)
 
 
 class AdminSignInSettingsTests(SimpleTestCase):
@@ -399,61 +344,45 @@ class AdminSignInSettingsTests(SimpleTestCase):
         "print(settings.AXES_FAILURE_LIMIT, int(settings.AXES_COOLOFF_TIME.total_seconds()))"
     )
 
-    @pytest.mark.skipif(
-        dot_env_defines("AXES_FAILURE_LIMIT") or dot_env_defines("AXES_COOLOFF_MINUTES"),
-        reason="the local .env sets the lockout, as designed",
+    @unless_dot_env_sets(
+        "AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES", reason="the local .env sets the lockout"
     )
     def test_lockout_after_five_failures_for_fifteen_minutes_by_default(self):
-        result = run_settings(self.CODE, DEBUG="0", SECRET_KEY="test")
-
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["5", "900"]
+        assert production_output(self.CODE).split() == ["5", "900"]
 
     def test_failure_limit_and_cool_off_come_from_the_environment(self):
-        result = run_settings(
-            self.CODE,
-            DEBUG="0",
-            SECRET_KEY="test",
-            AXES_FAILURE_LIMIT="8",
-            AXES_COOLOFF_MINUTES="45",
-        )
+        output = production_output(self.CODE, AXES_FAILURE_LIMIT="8", AXES_COOLOFF_MINUTES="45")
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["8", "2700"]
+        assert output.split() == ["8", "2700"]
 
     OTP_CODE = (
         "from django.conf import settings\n"
         "print(settings.OTP_REQUIRED_GROUPS, settings.OTP_REQUIRED_FOR_SUPERUSERS)"
     )
 
-    @pytest.mark.skipif(
-        dot_env_defines("OTP_REQUIRED_GROUPS") or dot_env_defines("OTP_REQUIRED_FOR_SUPERUSERS"),
+    @unless_dot_env_sets(
+        "OTP_REQUIRED_GROUPS",
+        "OTP_REQUIRED_FOR_SUPERUSERS",
         reason="the local .env requires two-factor sign-in, as designed",
     )
     def test_two_factor_sign_in_is_optional_for_everyone_by_default(self):
-        result = run_settings(self.OTP_CODE, DEBUG="0", SECRET_KEY="test")
-
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "[] False"
+        assert production_output(self.OTP_CODE).strip() == "[] False"
 
     def test_the_environment_requires_two_factor_sign_in_of_roles_and_superusers(self):
-        result = run_settings(
+        output = production_output(
             self.OTP_CODE,
-            DEBUG="0",
-            SECRET_KEY="test",
             OTP_REQUIRED_GROUPS="Editor,Moderator",
             OTP_REQUIRED_FOR_SUPERUSERS="true",
         )
 
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "['Editor', 'Moderator'] True"
+        assert output.strip() == "['Editor', 'Moderator'] True"
 
 
 class RenamedVariableTests(SimpleTestCase):
     """SHARE_LINK_MAX_AGE_DAYS became REVIEW_LINK_MAX_AGE_DAYS with articles/review_links.py."""
 
     def review_link_days(self, **env):
-        result = run_settings(
+        output = settings_output(
             "from django.conf import settings\n"
             "from django.core.checks import run_checks\n"
             "print(settings.REVIEW_LINK_MAX_AGE_DAYS)\n"
@@ -462,8 +391,7 @@ class RenamedVariableTests(SimpleTestCase):
             SECRET_KEY="x" * 50,
             **env,
         )
-        assert result.returncode == 0, result.stderr
-        days, check_ids = result.stdout.splitlines()
+        days, check_ids = output.splitlines()
         return int(days), check_ids
 
     def test_the_new_name_is_read(self):

@@ -22,6 +22,54 @@ from ..models import (
     comment_length_ceiling,
 )
 
+#: The page, section by section: the one list of the settings staff edit. The form edits the
+#: model fields named here (`edited_settings`); the other names are the form's own fields
+#: (adding and removing disallowed addresses) and what the page only shows.
+FIELDSETS = [
+    ("Moderation", {"fields": ["mode"]}),
+    (
+        "Holds and spam",
+        {
+            "fields": [
+                "max_links",
+                "moderation_words",
+                "disallowed_words",
+                "disallowed_ips",
+                "disallowed_address_count",
+                "add_disallowed_addresses",
+                "remove_disallowed_addresses",
+                "clear_disallowed_addresses",
+                "spam_check_enabled",
+            ]
+        },
+    ),
+    (
+        "Form defences",
+        {
+            "fields": [
+                "min_seconds_to_post",
+                "max_form_age_hours",
+                "comments_per_ip_per_minute",
+                "comments_per_address_per_hour",
+                "duplicate_window_minutes",
+                "max_length",
+            ],
+            "description": "A limit of 0 turns that rate limit off.",
+        },
+    ),
+    ("Threads and closing", {"fields": ["thread_depth", "close_after_days"]}),
+    (
+        "Notifications and privacy",
+        {"fields": ["moderator_notification_minutes", "ip_retention_days", "updated_at"]},
+    ),
+]
+
+
+def edited_settings(fieldsets):
+    """The model fields `fieldsets` lets staff edit, in the page's order."""
+    editable = {field.name for field in DiscussionSettings._meta.fields if field.editable}
+    return [name for _title, options in fieldsets for name in options["fields"] if name in editable]
+
 
 def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -55,24 +103,7 @@ class DiscussionSettingsForm(forms.ModelForm):
 
     class Meta:
         model = DiscussionSettings
-        fields = [
-            "mode",
-            "max_links",
-            "moderation_words",
-            "disallowed_words",
-            "disallowed_ips",
-            "spam_check_enabled",
-            "min_seconds_to_post",
-            "max_form_age_hours",
-            "comments_per_ip_per_minute",
-            "comments_per_address_per_hour",
-            "duplicate_window_minutes",
-            "max_length",
-            "thread_depth",
-            "close_after_days",
-            "moderator_notification_minutes",
-            "ip_retention_days",
-        ]
+        fields = edited_settings(FIELDSETS)
 
     def _addresses(self, name):
         addresses = _lines(self.cleaned_data.get(name))
@@ -149,44 +180,7 @@ class DiscussionSettingsForm(forms.ModelForm):
 class DiscussionSettingsAdmin(admin.ModelAdmin):
     form = DiscussionSettingsForm
     readonly_fields = ["disallowed_address_count", "updated_at"]
-    fieldsets = [
-        ("Moderation", {"fields": ["mode"]}),
-        (
-            "Holds and spam",
-            {
-                "fields": [
-                    "max_links",
-                    "moderation_words",
-                    "disallowed_words",
-                    "disallowed_ips",
-                    "disallowed_address_count",
-                    "add_disallowed_addresses",
-                    "remove_disallowed_addresses",
-                    "clear_disallowed_addresses",
-                    "spam_check_enabled",
-                ]
-            },
-        ),
-        (
-            "Form defences",
-            {
-                "fields": [
-                    "min_seconds_to_post",
-                    "max_form_age_hours",
-                    "comments_per_ip_per_minute",
-                    "comments_per_address_per_hour",
-                    "duplicate_window_minutes",
-                    "max_length",
-                ],
-                "description": "A limit of 0 turns that rate limit off.",
-            },
-        ),
-        ("Threads and closing", {"fields": ["thread_depth", "close_after_days"]}),
-        (
-            "Notifications and privacy",
-            {"fields": ["moderator_notification_minutes", "ip_retention_days", "updated_at"]},
-        ),
-    ]
+    fieldsets = FIELDSETS
 
     @admin.display(description="Disallowed addresses on the list")
     def disallowed_address_count(self, obj):

@@ -4,7 +4,7 @@ comments' addresses (comments/commenters/personal_data.py), for staff with `mana
 Like Django's "delete selected", the action first shows a page saying what will happen; its
 buttons post back to the same action with the choice.
 
-Addresses go only to staff who may see them elsewhere (`privacy.may_see_addresses`): only they
+Addresses go only to staff who may see them elsewhere (`permissions.may_see_addresses`): only they
 are shown the addresses on that page, and only they may export. The export is the copy a
 commenter is owed when they ask what is held about them, so it is complete or not made: a file
 with the addresses blanked out could be sent on as if it were the whole answer. Staff without
@@ -20,9 +20,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from ..commenters import personal_data
-from ..commenters.privacy import may_see_addresses
+from ..permissions import may_see_addresses
 
-PERMISSION = "comments.manage_personal_data"
 EXPORT_REFUSED = (
     "Nothing was exported: the export holds the commenters’ email addresses, which your "
     "account may not see. Ask a colleague who may see addresses to export; you may still "

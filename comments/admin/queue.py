@@ -23,12 +23,13 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from .. import moderation, staff_replies, threads
-from ..commenters.privacy import may_see_addresses
 from ..models import MODERATION_QUEUE_ORDER, Comment
+from ..permissions import may_manage_personal_data, may_see_addresses
 from . import personal_data
 
-#: A moderator's decisions: the status, the button's label, and the verb the history records.
-DECISIONS = {
+#: A moderator's decisions, as the queue words them: for each status decided, the button's label
+#: and the verb the history and messages record.
+DECISION_LABELS = {
     Comment.Status.APPROVED: ("Approve", "Approved"),
     Comment.Status.SPAM: ("Spam", "Marked as spam"),
     Comment.Status.REMOVED: ("Remove", "Removed"),
@@ -163,13 +164,13 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     def has_manage_personal_data_permission(self, request):
-        return request.user.has_perm(personal_data.PERMISSION)
+        return may_manage_personal_data(request.user)
 
     def save_model(self, request, obj, form, change):
         """A status chosen on the change form is a decision like the queue's buttons: it goes
         through `moderation.moderate` (address distrusted on spam, approval announced)."""
         decision = obj.status if "status" in form.changed_data else None
-        if decision in DECISIONS:
+        if decision in DECISION_LABELS:
             obj.status = form.initial["status"]
             super().save_model(request, obj, form, change)
             moderation.moderate([obj], decision, request.user)
@@ -236,7 +237,7 @@ class CommentAdmin(admin.ModelAdmin):
                 'aria-label="{} the comment by {}">{}</button>',
                 (
                     (decision, url, decision, label, comment.name, label)
-                    for decision, (label, _verb) in DECISIONS.items()
+                    for decision, (label, _verb) in DECISION_LABELS.items()
                     if comment.status != decision
                 ),
             )
@@ -262,7 +263,7 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def _moderate(self, request, queryset, decision):
-        verb = DECISIONS[decision][1]
+        verb = DECISION_LABELS[decision][1]
         changed = moderation.moderate(queryset, decision, request.user)
         for comment in changed:
             self.log_change(request, comment, f"{verb} the comment.")
@@ -272,28 +273,37 @@ class CommentAdmin(admin.ModelAdmin):
         count = len(changed)
         self.message_user(
             request,
-            f"{count} comment{'' if count == 1 else 's'} {DECISIONS[decision][1].lower()}.",
+            f"{count} comment{'' if count == 1 else 's'} {DECISION_LABELS[decision][1].lower()}.",
             messages.SUCCESS,
         )
+
+    def _comment_to_moderate(self, request, object_id):
+        """The comment a row's button or reply link names: `(comment, None)`, or `(None, back to
+        the queue)` when it no longer exists. PermissionDenied when the user may not moderate it.
+        """
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            self.message_user(request, "That comment no longer exists.", messages.WARNING)
+            return None, self._back_to_queue(request)
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        return comment, None
 
     def moderate_view(self, request, object_id):
         """One row's button: decide one comment, then back to the same page of the queue."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        comment = self.get_object(request, unquote(object_id))
-        if comment is None:
-            self.message_user(request, "That comment no longer exists.", messages.WARNING)
-            return self._back_to_queue(request)
-        if not self.has_change_permission(request, comment):
-            raise PermissionDenied
+        comment, gone = self._comment_to_moderate(request, object_id)
+        if gone:
+            return gone
         decision = request.POST.get("decision")
-        if decision not in DECISIONS:
+        if decision not in DECISION_LABELS:
             return HttpResponseBadRequest("Unknown decision.")
         changed = self._moderate(request, [comment], decision)
         if changed:
             self.message_user(
                 request,
-                f"{comment.name}’s comment: {DECISIONS[decision][1].lower()}.",
+                f"{comment.name}’s comment: {DECISION_LABELS[decision][1].lower()}.",
                 messages.SUCCESS,
             )
         else:
@@ -306,12 +316,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def reply_view(self, request, object_id):
         """Reply as staff to one comment; the reply is published at once, badged."""
-        comment = self.get_object(request, unquote(object_id))
-        if comment is None:
-            self.message_user(request, "That comment no longer exists.", messages.WARNING)
-            return self._back_to_queue(request)
-        if not self.has_change_permission(request, comment):
-            raise PermissionDenied
+        comment, gone = self._comment_to_moderate(request, object_id)
+        if gone:
+            return gone
         rules = moderation.discussion_settings(request)
         form = StaffReplyForm(request.POST or None, max_length=rules.comment_max_length)
         problem = staff_replies.reply_target_problem(comment, rules)

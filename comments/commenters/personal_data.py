@@ -49,7 +49,7 @@ def export(email):
     holding the personal-data permission only)."""
     key = digest(email)
     address = CommenterAddress.objects.filter(email_digest=key).first() if key else None
-    comments = Comment.objects.filter(email_digest=key).select_related("article") if key else []
+    comments = Comment.objects.from_address(email).select_related("article")
     return {
         "exported_at": _when(timezone.now()),
         "address": email,
@@ -86,8 +86,7 @@ def export(email):
 
 
 def comment_count(email):
-    key = digest(email)
-    return Comment.objects.filter(email_digest=key).count() if key else 0
+    return Comment.objects.from_address(email).count()
 
 
 def erase(email):
@@ -98,7 +97,7 @@ def erase(email):
         return result
     with transaction.atomic():
         comments = list(
-            Comment.objects.select_for_update().filter(email_digest=key).order_by("-depth", "-pk")
+            Comment.objects.select_for_update().from_address(email).order_by("-depth", "-pk")
         )
         for comment in comments:
             keep = (

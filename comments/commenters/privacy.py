@@ -11,7 +11,7 @@ An address is never stored in clear. The database holds two things per address:
   without the key nobody can test a guess against it. It never leaves the server either.
 
 Nothing here is rendered: templates get neither the address nor the digest. Staff see an
-address only where `may_see_addresses` allows it.
+address only where `comments.permissions.may_see_addresses` allows it.
 """
 
 import base64
@@ -26,13 +26,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so: version byte 0x80, then a timestamp
-VIEW_ADDRESSES_PERMISSION = "comments.view_commenter_email"
-
-
-def may_see_addresses(user):
-    """Whether `user` may be shown commenters' addresses, by any page, search, download or
-    export of the admin: the one check every such path makes."""
-    return user.has_perm(VIEW_ADDRESSES_PERMISSION)
 
 
 class UnreadableAddress(Exception):

@@ -31,18 +31,11 @@ from django.utils import timezone
 
 from articles.links import absolute_url
 
-from ..models import Comment, CommenterAddress
+from ..models import Comment
+from . import signed_links
 
 MANAGE_SALT = "comments.manage-link"
 UNSUBSCRIBE_SALT = "comments.unsubscribe-link"
-
-
-class InvalidLink(Exception):
-    """A link was altered, has expired, or names an address Byline no longer holds."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def manage_max_age():
@@ -74,27 +67,19 @@ LINKS = {
 
 
 def address_from_token(token, salt):
-    """The CommenterAddress a link names; InvalidLink saying why, in plain words, otherwise."""
+    """The CommenterAddress a link names; `signed_links.InvalidLink` saying why, in plain words,
+    otherwise."""
     max_age, what = LINKS[salt]
-    try:
-        value = signing.loads(token, salt=salt, max_age=max_age() if max_age else None)
-    except signing.SignatureExpired as error:
-        raise InvalidLink(
-            f"{what} has expired. The next message we send you carries a fresh one."
-        ) from error
-    except signing.BadSignature as error:
-        raise InvalidLink(
-            f"{what} is not valid. Please copy the whole link from the message."
-        ) from error
-    pk = value.get("a") if isinstance(value, dict) else None
-    address = CommenterAddress.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-    if address is None:
-        raise InvalidLink(f"{what} is for an address we no longer hold any data for.")
-    return address
-
-
-def comments_of(address):
-    return Comment.objects.filter(email_digest=address.email_digest)
+    value = signed_links.read(
+        token,
+        salt=salt,
+        max_age=max_age() if max_age else None,
+        expired=f"{what} has expired. The next message we send you carries a fresh one.",
+        altered=f"{what} is not valid. Please copy the whole link from the message.",
+    )
+    return signed_links.address_named(
+        value, "a", erased=f"{what} is for an address we no longer hold any data for."
+    )
 
 
 def confirm_notifications(address):
@@ -107,7 +92,7 @@ def unsubscribe(address):
     """Stop every reply message to the address (one click, from any message we sent)."""
     address.notifications_stopped_at = timezone.now()
     address.save(update_fields=["notifications_stopped_at"])
-    comments_of(address).filter(notify_replies=True).update(notify_replies=False)
+    Comment.objects.from_address(address).filter(notify_replies=True).update(notify_replies=False)
 
 
 def set_notifications(address, comment_ids):
@@ -116,7 +101,7 @@ def set_notifications(address, comment_ids):
     The manage link was mailed to the address, so choosing any comment confirms the choice.
     Returns how many comments now notify.
     """
-    owned = comments_of(address)
+    owned = Comment.objects.from_address(address)
     comment_ids = [int(pk) for pk in comment_ids if str(pk).isascii() and str(pk).isdigit()]
     chosen = owned.filter(pk__in=comment_ids).exclude(
         status__in=[Comment.Status.SPAM, Comment.Status.WITHDRAWN]
@@ -141,7 +126,7 @@ def withdraw(address, comment_id):
         return None
     with transaction.atomic():
         comment = (
-            comments_of(address)
+            Comment.objects.from_address(address)
             .select_for_update()
             .filter(pk=comment_id, status__in=Comment.WITHDRAWABLE)
             .first()

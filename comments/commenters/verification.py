@@ -46,7 +46,7 @@ from articles.links import absolute_url
 from .. import moderation, signals
 from ..mail.delivery import deliver
 from ..models import Comment, CommenterAddress
-from . import avatars
+from . import avatars, signed_links
 from .privacy import digest, keyed_token
 
 PROOF_COOKIE = "byline_proof"
@@ -160,13 +160,6 @@ def _link_nonce(commenter_address):
     return commenter_address.confirmation_nonce
 
 
-class InvalidLink(Exception):
-    def __init__(self, message, title="We could not confirm your address"):
-        super().__init__(message)
-        self.message = message
-        self.title = title
-
-
 LINK_EXPIRED = "This confirmation link has expired. Post a comment again to ask for a new one."
 LINK_USED_TITLE = "This link has already been used"
 LINK_USED = (
@@ -184,23 +177,21 @@ class ConfirmationLink:
 
 def link_from_token(token):
     """The unused confirmation link `token` names; InvalidLink saying why otherwise."""
-    try:
-        value = signing.loads(token, salt=LINK_SALT, max_age=link_max_age())
-    except signing.SignatureExpired as error:
-        raise InvalidLink(LINK_EXPIRED) from error
-    except signing.BadSignature as error:
-        raise InvalidLink(
-            "This confirmation link is not valid. Please copy the whole link from the message."
-        ) from error
-    value = value if isinstance(value, dict) else {}
-    pk, nonce = value.get("address"), value.get("nonce")
-    address = CommenterAddress.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-    if address is None:
-        raise InvalidLink("This confirmation link is for an address we no longer hold.")
+    value = signed_links.read(
+        token,
+        salt=LINK_SALT,
+        max_age=link_max_age(),
+        expired=LINK_EXPIRED,
+        altered="This confirmation link is not valid. Please copy the whole link from the message.",
+    )
+    address = signed_links.address_named(
+        value, "address", erased="This confirmation link is for an address we no longer hold."
+    )
+    nonce = value.get("nonce")
     if not isinstance(nonce, str) or not nonce:  # sent before links were single-use
-        raise InvalidLink(LINK_EXPIRED)
+        raise signed_links.InvalidLink(LINK_EXPIRED)
     if not secrets.compare_digest(nonce, address.confirmation_nonce):
-        raise InvalidLink(LINK_USED, title=LINK_USED_TITLE)
+        raise signed_links.InvalidLink(LINK_USED, title=LINK_USED_TITLE)
     return ConfirmationLink(address, nonce)
 
 
@@ -214,7 +205,7 @@ def use_link(link):
         pk=link.address.pk, confirmation_nonce=link.nonce
     ).update(confirmation_nonce="")
     if not used:
-        raise InvalidLink(LINK_USED, title=LINK_USED_TITLE)
+        raise signed_links.InvalidLink(LINK_USED, title=LINK_USED_TITLE)
     link.address.confirmation_nonce = ""
 
 
@@ -258,9 +249,11 @@ def draw_address_avatar(commenter_address, browser_digest):
     """Give the address's avatar to every comment written under it from the confirming browser
     (comments/commenters/avatars.py): its owner wrote them. What other browsers wrote keeps its
     own."""
-    return Comment.objects.filter(
-        email_digest=commenter_address.email_digest, browser_digest=browser_digest
-    ).update(avatar_key=avatars.address_key(commenter_address.email_digest))
+    return (
+        Comment.objects.from_address(commenter_address)
+        .filter(browser_digest=browser_digest)
+        .update(avatar_key=avatars.address_key(commenter_address.email_digest))
+    )
 
 
 # The browser id ----------------------------------------------------------------------------

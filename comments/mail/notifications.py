@@ -43,5 +43,5 @@ def comment_approved(sender, comment, **kwargs):
 @receiver(signals.address_confirmed, dispatch_uid="comments.mail.notifications.confirmed")
 def address_confirmed(sender, commenter_address, **kwargs):
     """The owner confirmed the address: the reply notifications they asked for start."""
-    if selfservice.comments_of(commenter_address).filter(notify_replies=True).exists():
+    if Comment.objects.from_address(commenter_address).filter(notify_replies=True).exists():
         selfservice.confirm_notifications(commenter_address)

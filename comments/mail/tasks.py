@@ -15,15 +15,15 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from articles.links import absolute_url
 
+from .. import staff_replies
 from ..commenters import selfservice, verification
 from ..models import Comment, CommenterAddress, DiscussionSettings
-from ..moderation import MODERATE_PERMISSION
+from ..permissions import MODERATE
 from .delivery import MailNotSent, deliver
 
 FOLLOW_UP_KEY = "comments:moderator-follow-up:{}"
@@ -67,17 +67,20 @@ def _send_to_commenter(address, subject, template, context):
     deliver(message, [address])
 
 
-def _address(email_digest):
+def _address_to_notify(email_digest):
+    """The address to tell of its comment, when Byline holds it and it receives notifications
+    (`CommenterAddress.receives_notifications`); else None."""
     if not email_digest:
         return None
-    return CommenterAddress.objects.filter(email_digest=email_digest).first()
+    address = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    return address if address is not None and address.receives_notifications else None
 
 
 def moderators():
     """Active staff who may moderate comments and have an address to write to."""
     # Named because django-axes's backend stands before the one that knows permissions.
     users = get_user_model().objects.with_perm(
-        MODERATE_PERMISSION,
+        MODERATE,
         is_active=True,
         include_superusers=True,
         backend="django.contrib.auth.backends.ModelBackend",
@@ -127,9 +130,7 @@ def notify_moderators(follow_up=False):
         return 0
     pending = Comment.objects.pending().select_related("article").order_by("-created_at")
     waiting = pending.count()
-    queue_url = absolute_url(
-        reverse("admin:comments_comment_changelist") + f"?status__exact={Comment.Status.PENDING}"
-    )
+    queue_url = absolute_url(staff_replies.pending_queue_url())
     subject = f"{waiting} comment{'' if waiting == 1 else 's'} waiting for moderation"
     body = _render(
         "moderators.txt",
@@ -236,8 +237,8 @@ def notify_of_reply(reply_pk):
         return False
     if parent.email_digest == reply.email_digest:  # nobody is told of their own reply
         return False
-    address = _address(parent.email_digest)
-    if address is None or not address.receives_notifications:
+    address = _address_to_notify(parent.email_digest)
+    if address is None:
         return False
     _send_to_commenter(
         address,
@@ -258,8 +259,8 @@ def notify_of_approval(comment_pk):
     comment = Comment.objects.approved().select_related("article").filter(pk=comment_pk).first()
     if comment is None or not comment.notify_replies:
         return False
-    address = _address(comment.email_digest)
-    if address is None or not address.receives_notifications:
+    address = _address_to_notify(comment.email_digest)
+    if address is None:
         return False
     _send_to_commenter(
         address,

@@ -2,10 +2,9 @@
 top links (templates/admin/base_site.html), for staff who may see comments."""
 
 from django import template
-from django.urls import reverse
 
-from ..models import Comment
-from ..staff_replies import pending_count
+from ..permissions import may_see_comments
+from ..staff_replies import pending_count, pending_queue_url
 
 register = template.Library()
 
@@ -13,11 +12,10 @@ register = template.Library()
 @register.inclusion_tag("admin/comments/pending_link.html", takes_context=True)
 def pending_comments_link(context):
     user = context.get("user")
-    if user is None or not user.is_active or not user.has_perm("comments.view_comment"):
+    if not may_see_comments(user):
         return {}
     return {
-        "url": reverse("admin:comments_comment_changelist")
-        + f"?status__exact={Comment.Status.PENDING}",
+        "url": pending_queue_url(),
         "count": _dashboard_count(context) if "dashboard" in context else pending_count(),
     }
 

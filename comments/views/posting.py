@@ -11,6 +11,7 @@ from articles.views import ArticleDetailView
 
 from .. import moderation
 from ..commenters import remember, verification
+from ..commenters.signed_links import InvalidLink
 from ..forms import CommentForm, posting_staff
 from ..models import Comment
 
@@ -151,7 +152,7 @@ def confirm_address(request, token):
         link = verification.link_from_token(token)
         if request.method == "POST":
             verification.use_link(link)
-    except verification.InvalidLink as error:
+    except InvalidLink as error:
         return TemplateResponse(
             request,
             "comments/confirmation_invalid.html",

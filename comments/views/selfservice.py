@@ -18,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..commenters import personal_data, selfservice
+from ..commenters.signed_links import InvalidLink
+from ..models import Comment
 
 
 def _private(response):
@@ -33,7 +35,7 @@ def _render(request, template, context=None, status=200):
 def _address_or_error(request, token, salt):
     try:
         return selfservice.address_from_token(token, salt), None
-    except selfservice.InvalidLink as error:
+    except InvalidLink as error:
         return None, _render(request, "manage_invalid.html", {"reason": error.message}, 400)
 
 
@@ -81,7 +83,9 @@ def manage(request, token):
         "withdrawn": "Your comment was withdrawn. It no longer appears on the site.",
         "notifications": "Your notification choices are saved.",
     }.get(request.GET.get("done"))
-    comments = selfservice.comments_of(address).select_related("article").order_by("-created_at")
+    comments = (
+        Comment.objects.from_address(address).select_related("article").order_by("-created_at")
+    )
     return _render(
         request,
         "manage.html",

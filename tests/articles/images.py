@@ -2,7 +2,9 @@
 
 import io
 import random
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageSequence, PngImagePlugin
 
@@ -119,3 +121,29 @@ def animation_of(data):
             frames.append(frame.convert("RGBA").tobytes())
             durations.append(frame.info.get("duration"))
         return frames, durations, image.info.get("loop")
+
+
+# IMAGES CARRYING METADATA, AND WHAT IS NOT AN IMAGE
+# ------------------------------------------------------------------------------
+ORIENTATION = 0x0112
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
+
+
+def exif_image_bytes(width=40, height=20, image_format="JPEG", orientation=6):
+    """An image carrying a GPS position and an EXIF orientation (6: rotate 90° clockwise)."""
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    image.paste((20, 20, 200), (0, 0, width // 4, height))  # a blue band on the left edge
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif[GPS_IFD] = GPS_POSITION
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, exif=exif)
+    return buffer.getvalue()
+
+
+def media_files():
+    """Every file stored under MEDIA_ROOT now."""
+    root = Path(settings.MEDIA_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()}

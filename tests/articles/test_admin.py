@@ -7,6 +7,12 @@ from django.urls import reverse
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Tag
+from tests.admin_forms import (
+    EditorAdminTestCase,
+    article_form_data,
+    featured_image_errors,
+    response_errors,
+)
 from tests.articles.images import image_bytes, png_upload
 from tests.factories import (
     ArticleFactory,
@@ -333,64 +339,11 @@ class AuthorChangelistTests(TestCase):
         assert f'<img src="{self.prolific.photo.url}"' in content
 
 
-def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
-    """A complete admin Article form, with the byline inline's management form."""
-    data = {
-        "title": title,
-        "slug": slug,
-        "kind": "",
-        "standfirst": "",
-        "body": "<p>Body text.</p>",
-        "tags": "",
-        "featured_image_alt": "",
-        "featured_image_caption": "",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "comments_open": "on",
-        "bylines-TOTAL_FORMS": "1",
-        "bylines-INITIAL_FORMS": "1" if byline_pk else "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "bylines-0-author": str(author.pk),
-        "bylines-0-position": "0",
-        "bylines-0-id": str(byline_pk) if byline_pk else "",
-        "bylines-0-article": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def response_errors(response):
-    context = getattr(response, "context", None)
-    if not context or "adminform" not in context:
-        return response.status_code
-    return context["adminform"].form.errors, [f.errors for f in context["inline_admin_formsets"]]
-
-
-def featured_image_errors(response):
-    return response.context["adminform"].form.errors.get("featured_image", [])
-
-
-class FeaturedImageUploadTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
-    def setUp(self):
-        self.client.force_login(self.editor)
-        self.url = reverse("admin:articles_article_add")
-
+class FeaturedImageUploadTests(EditorAdminTestCase):
     def post_with_image(self, upload, slug="with-image"):
-        data = article_form_data(
-            title="With image",
-            slug=slug,
-            author=self.author,
-            featured_image=upload,
-            featured_image_alt="A description",
+        return self.add_article(
+            title="With image", slug=slug, featured_image=upload, featured_image_alt="A description"
         )
-        return self.client.post(self.url, data)
 
     def test_a_valid_png_is_accepted_and_the_article_is_stored(self):
         # The control for the refusals below: the same form with a good image succeeds.
@@ -473,11 +426,7 @@ class FeaturedImageUploadTests(TestCase):
         assert response.status_code == 302, response_errors(response)
 
     def test_image_without_alt_text_is_refused(self):
-        data = article_form_data(
-            title="No alt", slug="no-alt", author=self.author, featured_image=png_upload()
-        )
-
-        response = self.client.post(self.url, data)
+        response = self.add_article(title="No alt", slug="no-alt", featured_image=png_upload())
 
         assert response.status_code == 200
         assert response.context["adminform"].form.errors["featured_image_alt"] == [

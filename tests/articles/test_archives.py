@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory
+from tests.helpers import titles
 
 UTC = datetime.UTC
 NOW = datetime.datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -14,10 +15,6 @@ NOW = datetime.datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 
 def at(year, month, day=10):
     return datetime.datetime(year, month, day, 9, 0, tzinfo=UTC)
-
-
-def titles(response):
-    return [article.title for article in response.context["object_list"]]
 
 
 @time_machine.travel(NOW, tick=False)

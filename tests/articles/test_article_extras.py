@@ -16,10 +16,7 @@ from tests.factories import (
     ScheduledArticleFactory,
     StaffFactory,
 )
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
+from tests.helpers import days_ago
 
 
 def tags(*names):

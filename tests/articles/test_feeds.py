@@ -6,7 +6,6 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from articles.models import Tag
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     KindFactory,
     ScheduledArticleFactory,
 )
+from tests.helpers import days_ago
 
 RSS = "application/rss+xml"
 ATOM = "application/atom+xml"
@@ -30,10 +30,6 @@ FILTERED_FEEDS = {
 }
 
 
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
-
-
 def parse(response, content_type):
     """The feed parsed by feedparser, which must find nothing wrong with it."""
     assert response.status_code == 200
@@ -43,7 +39,7 @@ def parse(response, content_type):
     return feed
 
 
-def titles(feed):
+def entry_titles(feed):
     return [entry.title for entry in feed.entries]
 
 
@@ -73,7 +69,7 @@ class SiteFeedTests(TestCase):
     def test_rss_and_atom_list_only_live_articles_with_their_details(self):
         for feed in self.feeds():
             assert feed.feed.title == "Byline"
-            assert titles(feed) == ["Live piece – Analysis"]
+            assert entry_titles(feed) == ["Live piece – Analysis"]
             entry = feed.entries[0]
             assert entry.link == "http://testserver" + self.live.get_absolute_url()
             assert entry.summary == "Why ports &amp; harbours matter."
@@ -112,7 +108,10 @@ class SiteFeedTests(TestCase):
     def test_scheduled_article_joins_the_feeds_at_its_time(self):
         with time_machine.travel(self.scheduled.published_at + datetime.timedelta(seconds=1)):
             for feed in self.feeds():
-                assert titles(feed) == ["Tomorrow's piece – Analysis", "Live piece – Analysis"]
+                assert entry_titles(feed) == [
+                    "Tomorrow's piece – Analysis",
+                    "Live piece – Analysis",
+                ]
 
     def test_feeds_never_contain_a_commenters_address(self):
         for name in ("articles:feed", "articles:atom_feed"):

@@ -1,9 +1,6 @@
-import datetime
-
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.articles.images import png_upload
 from tests.factories import (
@@ -13,10 +10,7 @@ from tests.factories import (
     KindFactory,
     ScheduledArticleFactory,
 )
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
+from tests.helpers import days_ago
 
 
 def section(content, css_class):

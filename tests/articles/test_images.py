@@ -3,11 +3,9 @@
 import io
 import struct
 import zlib
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -16,36 +14,29 @@ from PIL import Image, ImageFile
 
 from articles.models import Article
 from images.renditions import Picture, make_renditions
+from tests.admin_forms import (
+    AdminFormTestCase,
+    EditorAdminTestCase,
+    article_form_data,
+    featured_image_errors,
+    response_errors,
+)
 from tests.articles.images import (
     FRAME_DURATIONS,
+    GPS_IFD,
+    ORIENTATION,
+    SVG,
     animated_gif_bytes,
     animated_png_bytes,
     animated_webp_bytes,
     animation_of,
+    exif_image_bytes,
     image_bytes,
+    media_files,
     png_upload,
 )
-from tests.articles.test_admin import article_form_data, featured_image_errors, response_errors
-from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
-from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
-
-ORIENTATION = 0x0112
-GPS_IFD = 0x8825
-SVG = (
-    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-)
-
-
-def exif_image_bytes(width=40, height=20, image_format="JPEG", orientation=6):
-    """An image carrying a GPS position and an EXIF orientation (6: rotate 90° clockwise)."""
-    image = Image.new("RGB", (width, height), (200, 30, 30))
-    image.paste((20, 20, 200), (0, 0, width // 4, height))  # a blue band on the left edge
-    exif = Image.Exif()
-    exif[ORIENTATION] = orientation
-    exif[GPS_IFD] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
-    buffer = io.BytesIO()
-    image.save(buffer, format=image_format, exif=exif)
-    return buffer.getvalue()
+from tests.factories import ArticleFactory, AuthorFactory
+from tests.query_budgets import ARTICLE_PAGE_QUERIES, HOME_PAGE_QUERIES
 
 
 def png_chunk(kind, data):
@@ -63,11 +54,6 @@ def bomb_png(width, height):
     )
 
 
-def media_files():
-    root = Path(settings.MEDIA_ROOT)
-    return {path for path in root.rglob("*") if path.is_file()}
-
-
 def stored_bytes(fieldfile):
     with fieldfile.open("rb") as stored:
         return stored.read()
@@ -80,27 +66,20 @@ def stored_image(fieldfile):
     return image
 
 
-class HostileUploadTests(TestCase):
+class HostileUploadTests(EditorAdminTestCase):
     """Each refusal re-renders the admin form with its message and stores nothing at all."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
     def setUp(self):
-        self.client.force_login(self.editor)
+        super().setUp()
         self.files_before = media_files()
 
     def post_new_article(self, upload):
-        data = article_form_data(
+        return self.add_article(
             title="Hostile",
             slug="hostile",
-            author=self.author,
             featured_image=upload,
             featured_image_alt="A description",
         )
-        return self.client.post(reverse("admin:articles_article_add"), data)
 
     def assert_refused_and_nothing_stored(self, response):
         assert response.status_code == 200
@@ -203,24 +182,13 @@ class HostileUploadTests(TestCase):
         assert article.featured_image.name.endswith("kept.png")
 
 
-class UploadCleaningTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
+class UploadCleaningTests(AdminFormTestCase):
     def test_admin_upload_loses_its_gps_position_and_is_turned_upright(self):
-        self.client.force_login(self.editor)
         upload = SimpleUploadedFile("holiday.jpg", exif_image_bytes(40, 20), "image/jpeg")
-        data = article_form_data(
-            title="Located",
-            slug="located",
-            author=self.author,
-            featured_image=upload,
-            featured_image_alt="A red field",
-        )
 
-        response = self.client.post(reverse("admin:articles_article_add"), data)
+        response = self.add_article(
+            title="Located", slug="located", featured_image=upload, featured_image_alt="A red field"
+        )
 
         assert response.status_code == 302, response_errors(response)
         stored = stored_image(Article.objects.get(slug="located").featured_image)
@@ -279,24 +247,16 @@ class UploadCleaningTests(TestCase):
         assert len(callbacks) == 1
 
 
-class AnimatedUploadTests(TestCase):
+class AnimatedUploadTests(AdminFormTestCase):
     """Animations lose their metadata too, and keep every frame, its timing and the loop."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
     def upload_in_the_admin(self, upload):
-        self.client.force_login(self.editor)
-        data = article_form_data(
+        response = self.add_article(
             title="Animated",
             slug="animated",
-            author=self.author,
             featured_image=upload,
             featured_image_alt="A moving square",
         )
-        response = self.client.post(reverse("admin:articles_article_add"), data)
         assert response.status_code == 302, response_errors(response)
         return Article.objects.get(slug="animated").featured_image
 
@@ -403,25 +363,18 @@ class AnimatedUploadTests(TestCase):
         assert "<picture>" not in content
 
 
-class StoredNameTests(TestCase):
+class StoredNameTests(AdminFormTestCase):
     """A stored image is named by the format Pillow found in it, not by the uploader's name."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
     def test_a_gif_named_pdf_is_stored_and_served_as_gif(self):
-        self.client.force_login(self.editor)
-        data = article_form_data(
+        upload = SimpleUploadedFile("x.pdf", animated_gif_bytes(), "application/pdf")
+
+        response = self.add_article(
             title="Disguised",
             slug="disguised",
-            author=self.author,
-            featured_image=SimpleUploadedFile("x.pdf", animated_gif_bytes(), "application/pdf"),
+            featured_image=upload,
             featured_image_alt="A moving square",
         )
-
-        response = self.client.post(reverse("admin:articles_article_add"), data)
 
         assert response.status_code == 302, response_errors(response)
         image = Article.objects.get(slug="disguised").featured_image

@@ -113,35 +113,24 @@ class DisplayTitleTests(TestCase):
         assert article.display_title == "Trade talks stall"
 
 
-class FeaturedImageAltTextTests(TestCase):
-    def test_featured_image_without_alt_text_is_invalid(self):
-        article = Article(title="T", slug="t", body="<p>x</p>", featured_image="articles/x.png")
+def article_with_image(**fields):
+    return Article(title="T", slug="t", body="<p>x</p>", featured_image="articles/x.png", **fields)
 
+
+class FeaturedImageAltTextTests(TestCase):
+    def assert_alt_text_missing(self, article):
         with self.assertRaises(ValidationError) as raised:
             article.clean()
         assert "featured_image_alt" in raised.exception.message_dict
+
+    def test_featured_image_without_alt_text_is_invalid(self):
+        self.assert_alt_text_missing(article_with_image())
 
     def test_whitespace_alt_text_does_not_count(self):
-        article = Article(
-            title="T",
-            slug="t",
-            body="<p>x</p>",
-            featured_image="articles/x.png",
-            featured_image_alt="   ",
-        )
-
-        with self.assertRaises(ValidationError) as raised:
-            article.clean()
-        assert "featured_image_alt" in raised.exception.message_dict
+        self.assert_alt_text_missing(article_with_image(featured_image_alt="   "))
 
     def test_featured_image_with_alt_text_is_valid(self):
-        article = Article(
-            title="T",
-            slug="t",
-            body="<p>x</p>",
-            featured_image="articles/x.png",
-            featured_image_alt="Delegates at the summit table",
-        )
+        article = article_with_image(featured_image_alt="Delegates at the summit table")
 
         article.clean()  # does not raise
 

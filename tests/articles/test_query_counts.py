@@ -6,13 +6,10 @@ replies on the article page). The counts must be equal, and equal to the number 
 a new per-row query (an N+1) or an extra per-page query both fail.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from articles.models import Tag
 from tests.articles.images import png_upload
@@ -23,22 +20,15 @@ from tests.factories import (
     HeldCommentFactory,
     KindFactory,
 )
-
-# Pinned from observation. Article page: savepoint + release (ATOMIC_REQUESTS), article with
-# kind, bylines with authors, tags, related articles with kinds, previous and next article,
-# then approved comments and the discussion settings (the template renders after the view's
-# transaction is released). List pages: savepoint + release, count, a page of articles with
-# kinds, bylines with authors, tags (+ the tag or the author itself).
-ARTICLE_PAGE_QUERIES = 10
-HOME_PAGE_QUERIES = 6
-TAG_PAGE_QUERIES = 7
-AUTHOR_PAGE_QUERIES = 7
+from tests.helpers import days_ago
+from tests.query_budgets import (
+    ARTICLE_PAGE_QUERIES,
+    AUTHOR_PAGE_QUERIES,
+    HOME_PAGE_QUERIES,
+    TAG_PAGE_QUERIES,
+)
 
 LARGE_LIST = 10
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
 
 
 def make_tags(prefix, count):

@@ -14,7 +14,7 @@ from reversion.models import Version
 
 from articles import revisions
 from articles.models import Article, StaleArticleError
-from tests.articles.test_admin import article_form_data, response_errors
+from tests.admin_forms import article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
 
 

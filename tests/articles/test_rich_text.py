@@ -11,13 +11,13 @@ from PIL import Image
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from articles.sanitize import sanitize_html
+from tests.admin_forms import EditorAdminTestCase, article_form_data, response_errors
 from tests.articles.images import (
     animated_gif_bytes,
     animated_webp_bytes,
     animation_of,
     png_upload,
 )
-from tests.articles.test_admin import article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 
 WORD_PASTE = """
@@ -69,20 +69,9 @@ class PastedWordHtmlTests(TestCase):
         assert "<o:p>" not in body
 
 
-class HostileBodyThroughTheAdminTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-        cls.author = AuthorFactory()
-
-    def setUp(self):
-        self.client.force_login(self.editor)
-
+class HostileBodyThroughTheAdminTests(EditorAdminTestCase):
     def post_body(self, body, slug="hostile"):
-        response = self.client.post(
-            reverse("admin:articles_article_add"),
-            article_form_data(title="Hostile", slug=slug, author=self.author, body=body),
-        )
+        response = self.add_article(title="Hostile", slug=slug, body=body)
         assert response.status_code == 302, response_errors(response)
         return Article.objects.get(slug=slug).body
 

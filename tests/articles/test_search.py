@@ -17,6 +17,7 @@ from tests.factories import (
     DraftArticleFactory,
     ScheduledArticleFactory,
 )
+from tests.helpers import days_ago, titles
 
 SEARCH_URL = "/search/"
 on_postgresql = skipUnless(connection.vendor == "postgresql", "full-text search is PostgreSQL's")
@@ -24,14 +25,6 @@ on_postgresql = skipUnless(connection.vendor == "postgresql", "full-text search 
 # Pinned from observation: savepoint + release (ATOMIC_REQUESTS), count, a page of results with
 # kinds, bylines with authors, tags.
 SEARCH_PAGE_QUERIES = 6
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
-
-
-def titles(response):
-    return [article.title for article in response.context["object_list"]]
 
 
 def page_status(response):

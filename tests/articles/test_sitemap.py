@@ -13,13 +13,10 @@ from tests.factories import (
     KindFactory,
     ScheduledArticleFactory,
 )
+from tests.helpers import days_ago
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 BASE = "http://testserver"
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
 
 
 class SitemapTests(TestCase):

@@ -5,7 +5,6 @@ import re
 from django.conf import settings
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from articles.models import Tag
 from tests.articles.images import png_upload
@@ -16,16 +15,9 @@ from tests.factories import (
     KindFactory,
     ScheduledArticleFactory,
 )
+from tests.helpers import days_ago, titles
 
 UTC = datetime.UTC
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
-
-
-def titles(response):
-    return [article.title for article in response.context["object_list"]]
 
 
 def json_ld(response):

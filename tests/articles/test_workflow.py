@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.test_admin import article_form_data, response_errors
+from tests.admin_forms import article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
 
 CHANGELIST = reverse("admin:articles_article_changelist")

@@ -8,26 +8,9 @@ from django.urls import reverse
 from PIL import Image
 
 from authors.models import Author
-from tests.articles.images import png_upload
-from tests.articles.test_images import GPS_IFD, SVG, exif_image_bytes, media_files
+from tests.admin_forms import author_form_data
+from tests.articles.images import GPS_IFD, SVG, exif_image_bytes, media_files, png_upload
 from tests.factories import AuthorFactory, StaffFactory
-
-
-def author_form_data(**overrides):
-    data = {
-        "name": "New Writer",
-        "slug": "new-writer",
-        "role": "",
-        "affiliation": "",
-        "bio": "",
-        "website": "",
-        "x_url": "",
-        "linkedin_url": "",
-        "mastodon_url": "",
-        "user": "",
-    }
-    data.update(overrides)
-    return data
 
 
 class AuthorPhotoTests(TestCase):

@@ -4,7 +4,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from authors.models import Author
-from tests.authors.test_images import author_form_data
+from tests.admin_forms import author_form_data
 from tests.factories import AuthorFactory, StaffFactory
 
 CHANGELIST = reverse("admin:authors_author_changelist")

@@ -1,9 +1,6 @@
-import datetime
-
 from django.conf import settings
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.articles.images import png_upload
 from tests.factories import (
@@ -12,14 +9,7 @@ from tests.factories import (
     DraftArticleFactory,
     ScheduledArticleFactory,
 )
-
-
-def days_ago(days):
-    return timezone.now() - datetime.timedelta(days=days)
-
-
-def titles(response):
-    return [article.title for article in response.context["object_list"]]
+from tests.helpers import days_ago, titles
 
 
 class AuthorPageTests(TestCase):

@@ -1,7 +1,15 @@
-"""What a real comment form posts besides the fields a reader types."""
+"""What a real comment form posts: the fields a reader types and the hidden ones it carries.
 
+`valid_data` builds a complete post by hand; `submit_comment` loads the article page and sends
+its form back as a browser would.
+"""
+
+import datetime
+import re
 import time
+from html.parser import HTMLParser
 
+import time_machine
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
@@ -9,7 +17,7 @@ from django.utils import timezone
 from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.forms import form_token
-from comments.models import CommenterAddress
+from comments.models import Comment, CommenterAddress
 
 
 def served_token(seconds_ago=60):
@@ -49,3 +57,63 @@ def prove_address(client, address):
     response = HttpResponse()
     verification.set_proof_cookie(RequestFactory().get("/"), response, commenter)
     client.cookies[verification.PROOF_COOKIE] = response.cookies[verification.PROOF_COOKIE].value
+
+
+class _FormReader(HTMLParser):
+    """The fields of the form with the given id, as a browser would submit them."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.fields = {}
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        elif self.inside and attrs.get("name"):
+            name = attrs["name"]
+            if tag == "textarea":
+                self.textarea = name
+                self.fields[name] = ""
+            elif tag == "input":
+                kind = (attrs.get("type") or "text").lower()
+                if kind == "checkbox":  # every opt-in ticked: the most that can be stored
+                    self.fields[name] = attrs.get("value") or "on"
+                elif kind not in ("radio", "file", "image", "reset", "button"):
+                    self.fields[name] = attrs.get("value") or ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def submit_comment(client, article, remote_addr, **fields):
+    """Post a comment the way a reader does: load the page, fill in the form, wait, submit.
+
+    Whatever hidden fields the form carries (tokens, honeypots) are sent back as served.
+    """
+    page = client.get(article.get_absolute_url(), fields.pop("query", {}))
+    assert page.status_code == 200
+    reader = _FormReader("comment-form")
+    reader.feed(page.content.decode())
+    assert reader.fields, "no comment form on the article page"
+    data = {**reader.fields, **fields}
+    # A reader takes a while to write (the rules treat instant posts as bots).
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=40)):
+        response = client.post(form_action(page.content.decode()), data, REMOTE_ADDR=remote_addr)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Comment.objects.latest("pk")
+
+
+def form_action(content):
+    tag = re.search(r'<form[^>]*id="comment-form"[^>]*>', content)[0]
+    return re.search(r'action="([^"]*)"', tag)[1]

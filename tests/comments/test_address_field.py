@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import TestCase, override_settings
 
 from comments.commenters import privacy
-from comments.models import Comment
-from tests.factories import CommentFactory
+from comments.models import Comment, CommenterAddress
+from tests.factories import CommentFactory, HeldCommentFactory
 
 ADDRESS = "Reader.Private@Mail.example"
 
@@ -39,6 +39,22 @@ class EncryptedAddressTests(TestCase):
         CommentFactory(email="someone.else@mail.example")
 
         assert list(Comment.objects.from_address(f"  {ADDRESS.lower()} ")) == [comment]
+
+    def test_an_address_is_found_in_any_case_and_spacing_and_by_its_row(self):
+        first = CommentFactory(email=ADDRESS)
+        second = HeldCommentFactory(email=f"\t{ADDRESS.upper()}  ")
+        CommentFactory(email="someone.else@mail.example")
+        address = CommenterAddress.objects.create(email=ADDRESS)
+        spellings = [ADDRESS, ADDRESS.lower(), ADDRESS.upper(), f" {ADDRESS} \n", address]
+
+        for spelling in spellings:
+            assert set(Comment.objects.from_address(spelling)) == {first, second}, spelling
+
+    def test_no_address_finds_no_comments_not_even_those_without_one(self):
+        CommentFactory(email="")
+
+        for nothing in ("", "   ", None):
+            assert not Comment.objects.from_address(nothing).exists()
 
     def test_lookups_that_could_never_match_are_refused(self):
         CommentFactory(email=ADDRESS)

@@ -10,7 +10,6 @@ import hashlib
 import re
 
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +22,7 @@ from comments.commenters.privacy import digest, keyed_token
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.posting import prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+from tests.helpers import migrated_to_just_before, migrated_to_the_latest
 
 ADDRESS = "Avatar.Owner@private-mail.example"
 SVG = re.compile(r"<svg[^>]*comment__avatar[^>]*>.*?</svg>", re.S)
@@ -310,19 +310,7 @@ class AvatarMigrationTests(TransactionTestCase):
     serialized_rollback = True  # keep the rows the migrations created
 
     def test_comments_stored_before_keep_the_address_avatar_only_when_proven(self):
-        executor = MigrationExecutor(connection)
-        added = next(
-            key
-            for key in executor.loader.disk_migrations
-            if key[0] == "comments" and key[1].endswith("_comment_avatar_key")
-        )
-        before = next(
-            dependency
-            for dependency in executor.loader.disk_migrations[added].dependencies
-            if dependency[0] == "comments"
-        )
-        executor.migrate([before])
-        old_apps = executor.loader.project_state([before]).apps
+        old_apps = migrated_to_just_before("comments", "_comment_avatar_key")
         article = ArticleFactory()
         old_comment = old_apps.get_model("comments", "Comment")
         rules = ["trusted", "staff", "approve_all", "unproven", "", "trusted"]
@@ -337,8 +325,7 @@ class AvatarMigrationTests(TransactionTestCase):
                 moderation_rule=rule,
             )
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrated_to_the_latest()
 
         keys = dict(Comment.objects.values_list("body", "avatar_key"))
         address_key = avatars.address_key(digest(ADDRESS))

@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 from django.urls import reverse
 
-from comments.commenters.privacy import may_see_addresses
+from comments import permissions
+from comments.permissions import may_see_addresses
 from config.roles import sync_roles
 from tests.factories import HeldCommentFactory, StaffFactory
 
@@ -32,6 +33,29 @@ class HiddenAddressTests(TestCase):
         for role in ("Contributor", "Editor", "Moderator"):
             user = StaffFactory(role=role)
             assert not may_see_addresses(user), role
+
+    def test_each_role_is_answered_by_the_comments_permission_rules(self):
+        expected = {
+            # role: (may_see_comments, can_moderate, may_see_addresses, may_manage_personal_data)
+            "Contributor": (False, False, False, False),
+            "Editor": (False, False, False, False),
+            "Moderator": (True, True, False, False),
+        }
+        rules = (
+            permissions.may_see_comments,
+            permissions.can_moderate,
+            permissions.may_see_addresses,
+            permissions.may_manage_personal_data,
+        )
+        for role, answers in expected.items():
+            user = StaffFactory(role=role)
+            assert tuple(rule(user) for rule in rules) == answers, role
+        superuser = StaffFactory(is_superuser=True)
+        assert all(rule(superuser) for rule in rules)
+        superuser.is_active = False
+        assert not any(rule(superuser) for rule in rules)
+        assert not permissions.may_see_comments(None)
+        assert not permissions.can_moderate(None)
 
     def test_a_moderator_sees_that_the_address_is_hidden(self):
         content = self.change_form(StaffFactory(role="Moderator"))

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import feeds, threads
 from comments.models import Comment
 from tests.factories import (
     ArticleFactory,
@@ -79,6 +80,29 @@ class CommentFeedTests(TestCase):
             )
             assert abs(published - self.first.created_at) < datetime.timedelta(seconds=1)
             assert feed.feed.title == "Comments on Ports — Byline"
+
+    def test_feeds_and_page_agree_on_replies_under_a_held_comment(self):
+        nested = CommentFactory(
+            article=self.article, parent=self.reply_to_held, created_at=minutes_ago(5)
+        )
+
+        def shown():
+            page = threads.for_article(self.article, thread_depth=5)
+            from_feed = {comment.pk for comment in feeds.shown_comments(self.article)}
+            assert from_feed == set(page.by_id)
+            return from_feed
+
+        assert shown() == {self.first.pk, self.reply.pk}
+        Comment.objects.filter(pk=self.held.pk).update(status=Comment.Status.APPROVED)
+        assert shown() == {
+            self.first.pk,
+            self.reply.pk,
+            self.held.pk,
+            self.reply_to_held.pk,
+            nested.pk,
+        }
+        Comment.objects.filter(pk=self.reply_to_held.pk).update(status=Comment.Status.REMOVED)
+        assert shown() == {self.first.pk, self.reply.pk, self.held.pk}
 
     @override_settings(SITE_URL="https://news.example", ALLOWED_HOSTS=["internal.example"])
     def test_feeds_link_to_site_url_whatever_the_host(self):

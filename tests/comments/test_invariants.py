@@ -2,14 +2,14 @@
 0010), `Comment.clean` checks what spans two rows, and one maximum comment length holds."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 
 from comments.forms import CommentForm
 from comments.models import Comment, DiscussionSettings
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+from tests.helpers import migrated_to, migrated_to_just_before, migrated_to_the_latest
 
 
 def stored(comment):
@@ -151,21 +151,9 @@ class MigrationCleansRowsTests(TransactionTestCase):
 
     serialized_rollback = True  # keep the rows the migrations created
 
-    invariants = ("comments", "0010_comment_invariants")
-    before = ("comments", "0009_comment_avatar_key")
-
-    def migrate(self, target):
-        executor = MigrationExecutor(connection)
-        executor.migrate([target])
-        return executor.loader.project_state([target]).apps
-
-    def migrate_to_latest(self):
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
     def test_bad_rows_are_cleaned_before_the_constraints(self):
-        apps = self.migrate(self.before)
-        self.addCleanup(self.migrate_to_latest)
+        apps = migrated_to_just_before("comments", "_comment_invariants")
+        self.addCleanup(migrated_to_the_latest)
         article = ArticleFactory()
         OldComment = apps.get_model("comments", "Comment")
 
@@ -181,7 +169,7 @@ class MigrationCleansRowsTests(TransactionTestCase):
         flat_nested = old_comment(status="approved", parent=flat_reply, depth=0)
         apps.get_model("comments", "DiscussionSettings").objects.create(pk=2, thread_depth=5)
 
-        apps = self.migrate(self.invariants)
+        apps = migrated_to("comments", "_comment_invariants")
 
         comments = apps.get_model("comments", "Comment").objects
         assert comments.get(pk=unknown.pk).status == "removed"

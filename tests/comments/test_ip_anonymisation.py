@@ -15,12 +15,9 @@ from comments.commenters.retention import anonymise_ip, anonymise_old_comments
 from comments.models import Comment, DiscussionSettings
 from comments.signals import comment_received
 from tests.factories import CommentFactory
+from tests.helpers import days_ago
 
 NOW = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
-
-
-def days_ago(days, hours=0):
-    return NOW - datetime.timedelta(days=days, hours=hours)
 
 
 class AnonymiseIpTests(TestCase):

@@ -5,8 +5,8 @@ import datetime
 from django.test import TestCase
 from django.utils import timezone
 
-from comments import moderation
-from comments.models import Comment
+from comments import moderation, staff_replies
+from comments.models import Comment, DiscussionSettings
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory, StaffFactory
 
 
@@ -42,6 +42,21 @@ class InitialStatusTests(TestCase):
 
         assert status == Comment.Status.APPROVED
         assert reason == "approved: written by staff"
+
+    def test_staff_comments_are_approved_alike_from_the_form_the_queue_and_the_shell(self):
+        parent = CommentFactory(article=self.article)
+        moderator = StaffFactory(role="Moderator")
+        written = Comment(article=self.article, body="From the form.", staff_user=moderator)
+        from_form = moderation.review(
+            moderation.Submission(comment=written), DiscussionSettings.current()
+        )
+        reply, _approved = staff_replies.reply_as_staff(parent, "From the queue.", moderator)
+        status, reason = moderation.initial_status(Comment(staff_user=moderator))
+
+        recorded = (reply.status, reply.held_reason, reply.moderation_rule)
+        assert (from_form.status, from_form.held_reason, from_form.rule) == recorded
+        assert (status, reason) == recorded[:2]
+        assert recorded == (Comment.Status.APPROVED, "approved: written by staff", "staff")
 
     def test_every_reason_fits_the_held_reason_column(self):
         limit = Comment._meta.get_field("held_reason").max_length
@@ -147,14 +162,19 @@ class CommentModerationMethodTests(TestCase):
     def setUpTestData(cls):
         cls.moderator = StaffFactory(role="Moderator")
 
+    def assert_moderated(self, comment, status):
+        """The stored comment has `status`, set by the moderator; it is returned."""
+        stored = Comment.objects.get(pk=comment.pk)
+        assert stored.status == status
+        assert stored.moderated_by == self.moderator
+        return stored
+
     def test_approve(self):
         comment = HeldCommentFactory()
 
         comment.approve(by=self.moderator)
 
-        stored = Comment.objects.get(pk=comment.pk)
-        assert stored.status == Comment.Status.APPROVED
-        assert stored.moderated_by == self.moderator
+        stored = self.assert_moderated(comment, Comment.Status.APPROVED)
         assert stored.moderated_at is not None
 
     def test_mark_spam(self):
@@ -162,18 +182,14 @@ class CommentModerationMethodTests(TestCase):
 
         comment.mark_spam(by=self.moderator)
 
-        stored = Comment.objects.get(pk=comment.pk)
-        assert stored.status == Comment.Status.SPAM
-        assert stored.moderated_by == self.moderator
+        self.assert_moderated(comment, Comment.Status.SPAM)
 
     def test_remove(self):
         comment = CommentFactory()
 
         comment.remove(by=self.moderator)
 
-        stored = Comment.objects.get(pk=comment.pk)
-        assert stored.status == Comment.Status.REMOVED
-        assert stored.moderated_by == self.moderator
+        self.assert_moderated(comment, Comment.Status.REMOVED)
 
     def test_methods_work_without_a_moderator(self):
         comment = HeldCommentFactory()

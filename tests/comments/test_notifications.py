@@ -18,6 +18,7 @@ from comments.commenters import selfservice, verification
 from comments.commenters.privacy import digest
 from comments.mail import tasks
 from comments.models import Comment, CommenterAddress, DiscussionSettings
+from tests.comments.posting import submit_comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -26,7 +27,6 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.test_address_never_leaks import submit_comment
 
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 READER = "private.reader@mail.example"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from comments.commenters.remember import COOKIE_NAME
 from comments.commenters.verification import BROWSER_COOKIE
 from tests.comments.html import input_value
-from tests.comments.posting import form_extras
+from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory
 
 ADDRESS = "remember.me@private-mail.example"
@@ -19,15 +19,14 @@ LABEL = "Save my name, email, and website in this browser for the next time I co
 
 
 def post_data(**overrides):
-    return {
-        "name": "Ada Reader",
-        "email": ADDRESS,
-        "website": "https://ada.example/",
-        "body": "A comment worth keeping my details for.",
-        "parent": "",
-        **form_extras(),
-        **overrides,
-    }
+    return valid_data(
+        **{
+            "email": ADDRESS,
+            "website": "https://ada.example/",
+            "body": "A comment worth keeping my details for.",
+            **overrides,
+        }
+    )
 
 
 def checkbox(content):

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
@@ -17,14 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation, signals
-from comments.admin.discussion_settings import DiscussionSettingsForm
+from comments.admin.discussion_settings import DiscussionSettingsAdmin, DiscussionSettingsForm
 from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import input_value, page_text, textarea_text
-from tests.comments.posting import form_extras, prove_address
+from tests.comments.posting import form_extras, prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+from tests.helpers import migrated_to, migrated_to_just_before, migrated_to_the_latest
 
 ADDRESS = "ada.reader@mail.example"
 
@@ -143,6 +143,27 @@ class ModeTests(ReviewTestCase):
         assert decision.status == Comment.Status.PENDING
         assert decision.held_reason == "held: a comment from this address was marked as spam"
         assert decision.rule == "distrusted"
+
+    def test_confirming_and_posting_agree_on_whether_an_address_is_trusted(self):
+        address = CommenterAddress.objects.create(email=ADDRESS)
+        states = {
+            "first_comment": {},
+            "unconfirmed": {"approved": True},
+            "trusted": {"approved": True, "verified_at": timezone.now()},
+            "distrusted": {"verified_at": timezone.now(), "distrusted_at": timezone.now()},
+        }
+        for rule, state in states.items():
+            Comment.objects.from_address(ADDRESS).delete()
+            if state.get("approved"):
+                CommentFactory(article=self.article, email=ADDRESS)
+            address.verified_at = state.get("verified_at")
+            address.distrusted_at = state.get("distrusted_at")
+            address.save()
+
+            finding = moderation.trust_finding(address.email_digest, address_proven=True)
+
+            assert finding.rule == rule
+            assert moderation.is_trusted(address) == (rule == "trusted"), rule
 
     def test_staff_comments_are_approved_whatever_the_rules(self):
         rules(mode=DiscussionSettings.Mode.HOLD_ALL, disallowed_words="casino", max_links=0)
@@ -324,15 +345,7 @@ def post_url(article):
 
 
 def form_data(**overrides):
-    return {
-        "name": "Ada Reader",
-        "email": ADDRESS,
-        "website": "",
-        "body": "A fair point about the tariffs.",
-        "parent": "",
-        **form_extras(),
-        **overrides,
-    }
+    return valid_data(**{"email": ADDRESS, "body": "A fair point about the tariffs.", **overrides})
 
 
 class PostingTestCase(TestCase):
@@ -797,6 +810,22 @@ class DiscussionSettingsAdminTests(TestCase):
     def change_url(self):
         return reverse("admin:comments_discussionsettings_change", args=[1])
 
+    def test_every_setting_staff_may_edit_is_on_the_page_once(self):
+        editable = {
+            field.name
+            for field in DiscussionSettings._meta.fields
+            if field.editable and not field.primary_key
+        }
+        on_page = [
+            name
+            for _title, options in DiscussionSettingsAdmin.fieldsets
+            for name in options["fields"]
+        ]
+
+        assert sorted(DiscussionSettingsForm.Meta.fields) == sorted(editable)
+        assert len(on_page) == len(set(on_page))
+        assert editable <= set(on_page)
+
     def form_data(self, **changes):
         row = DiscussionSettings.current()
         data = {
@@ -969,41 +998,20 @@ class ThreadDepthBoundsTests(TestCase):
         assert DiscussionSettings.objects.get().thread_depth == 3
 
 
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 class ThreadDepthMigrationTests(TransactionTestCase):
     """The migration adding the bounds first brings stored depths within them."""
 
     serialized_rollback = True  # keep the rows the migrations created
 
     def test_stored_depths_outside_the_bounds_are_clamped_before_the_constraint(self):
-        executor = MigrationExecutor(connection)
-        bounds = next(
-            key
-            for key in executor.loader.disk_migrations
-            if key[0] == "comments" and key[1].endswith("_thread_depth_bounds")
-        )
-        before = next(
-            dependency
-            for dependency in executor.loader.disk_migrations[bounds].dependencies
-            if dependency[0] == "comments"
-        )
-        executor.migrate([before])
-        self.addCleanup(migrate_to_latest)
-        old_settings = executor.loader.project_state([before]).apps.get_model(
-            "comments", "DiscussionSettings"
-        )
+        old_apps = migrated_to_just_before("comments", "_thread_depth_bounds")
+        self.addCleanup(migrated_to_the_latest)
+        old_settings = old_apps.get_model("comments", "DiscussionSettings")
         old_settings.objects.filter(pk=1).update(thread_depth=60)
         old_settings.objects.create(pk=2, thread_depth=0)
 
         # Up to the bounds only: a later migration deletes every settings row but the first.
-        executor = MigrationExecutor(connection)
-        executor.migrate([bounds])
-        bounded_settings = executor.loader.project_state([bounds]).apps.get_model(
-            "comments", "DiscussionSettings"
-        )
+        bounded_apps = migrated_to("comments", "_thread_depth_bounds")
+        bounded_settings = bounded_apps.get_model("comments", "DiscussionSettings")
 
         assert dict(bounded_settings.objects.values_list("pk", "thread_depth")) == {1: 10, 2: 1}

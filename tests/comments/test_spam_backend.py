@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from comments import spam
 from comments.models import Comment, DiscussionSettings
-from tests.comments.posting import form_extras
+from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory
 
 ADDRESS = "spam.checked@private-mail.example"
@@ -89,15 +89,14 @@ class SpamServiceTestCase(TestCase):
         row.save()
 
     def post(self, host="testserver", **overrides):
-        data = {
-            "name": "Ada Reader",
-            "email": ADDRESS,
-            "website": "https://ada.example/",
-            "body": "The figures in the third table do not add up.",
-            "parent": "",
-            **form_extras(),
-            **overrides,
-        }
+        data = valid_data(
+            **{
+                "email": ADDRESS,
+                "website": "https://ada.example/",
+                "body": "The figures in the third table do not add up.",
+                **overrides,
+            }
+        )
         return self.client.post(
             reverse("comments:post", kwargs={"slug": self.article.slug}),
             data,

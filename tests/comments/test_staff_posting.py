@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from comments import moderation
+from comments import permissions
 from comments.models import Comment, DiscussionSettings
 from tests.checkers import nu_html_errors
 from tests.comments.html import page_text
@@ -130,7 +130,7 @@ class ModeratorsPostAsStaffTests(StaffPostingTestCase):
     def test_an_inactive_moderator_account_is_not_staff(self):
         self.moderator.is_active = False
 
-        assert not moderation.can_moderate(self.moderator)
+        assert not permissions.can_moderate(self.moderator)
 
     def test_a_moderator_who_has_not_given_their_two_factor_code_posts_like_a_reader(self):
         TOTPDevice.objects.create(user=self.moderator, name="Authenticator app", confirmed=True)
@@ -146,7 +146,7 @@ class ModeratorsPostAsStaffTests(StaffPostingTestCase):
         reader = UserFactory()
         reader.user_permissions.add(Permission.objects.get(codename="change_comment"))
 
-        assert not moderation.can_moderate(reader)
+        assert not permissions.can_moderate(reader)
 
 
 class OtherStaffPostLikeReadersTests(StaffPostingTestCase):

@@ -10,10 +10,9 @@ from django.urls import reverse
 
 from comments import threads
 from comments.models import Comment, DiscussionSettings
-from tests.articles.test_query_counts import ARTICLE_PAGE_QUERIES
 from tests.checkers import nu_html_errors
 from tests.comments.html import comment_tree, input_value, page_text, textarea_text
-from tests.comments.posting import form_extras
+from tests.comments.posting import valid_data
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
+from tests.query_budgets import ARTICLE_PAGE_QUERIES
 
 
 def set_thread_depth(depth):
@@ -56,13 +56,7 @@ class ThreadDepthTests(TestCase):
     def post_reply(self, parent, body="A reply that goes too deep."):
         return self.client.post(
             reverse("comments:post", kwargs={"slug": self.article.slug}),
-            {
-                "name": "Ada Reader",
-                "email": "ada@mail.example",
-                "body": body,
-                "parent": str(parent.pk),
-                **form_extras(),
-            },
+            valid_data(email="ada@mail.example", body=body, parent=str(parent.pk)),
         )
 
     def test_replies_nest_in_ordered_lists_three_levels_deep_by_default(self):

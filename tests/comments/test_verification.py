@@ -14,9 +14,10 @@ from django.utils import timezone
 from comments import signals
 from comments.commenters import verification
 from comments.commenters.privacy import digest
+from comments.commenters.signed_links import InvalidLink
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import input_value, page_text
-from tests.comments.posting import form_extras
+from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 ADDRESS = "confirm.me@private-mail.example"
@@ -24,15 +25,7 @@ OFFER_BUTTON = "Email me a confirmation link"
 
 
 def form_data(**overrides):
-    return {
-        "name": "Ada Reader",
-        "email": ADDRESS,
-        "website": "",
-        "body": "A first comment.",
-        "parent": "",
-        **form_extras(),
-        **overrides,
-    }
+    return valid_data(**{"email": ADDRESS, "body": "A first comment.", **overrides})
 
 
 class VerificationTestCase(TestCase):
@@ -465,7 +458,7 @@ class SingleUseLinkTests(VerificationTestCase):
 
         verification.use_link(first)
 
-        with self.assertRaises(verification.InvalidLink) as refused:
+        with self.assertRaises(InvalidLink) as refused:
             verification.use_link(second)
         assert refused.exception.message.startswith(self.USED)
 

@@ -1,0 +1,87 @@
+"""Complete admin change forms as the admin posts them, the errors it answers with, and a test
+case signed in to the admin as an editor."""
+
+from django.test import TestCase
+from django.urls import reverse
+
+from tests.factories import AuthorFactory, StaffFactory
+
+
+class AdminFormTestCase(TestCase):
+    """An editor (`self.editor`) and an author for bylines (`self.author`), and the admin's
+    add-article form to post as that editor."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+        cls.author = AuthorFactory()
+
+    def add_article(self, *, title, slug, **fields):
+        """Post the admin's add-article form, signed in as the editor; the response."""
+        self.client.force_login(self.editor)
+        data = article_form_data(title=title, slug=slug, author=self.author, **fields)
+        return self.client.post(reverse("admin:articles_article_add"), data)
+
+
+class EditorAdminTestCase(AdminFormTestCase):
+    """Signed in to the admin as the editor throughout."""
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+
+def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
+    """A complete admin Article form, with the byline inline's management form."""
+    data = {
+        "title": title,
+        "slug": slug,
+        "kind": "",
+        "standfirst": "",
+        "body": "<p>Body text.</p>",
+        "tags": "",
+        "featured_image_alt": "",
+        "featured_image_caption": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "comments_open": "on",
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-INITIAL_FORMS": "1" if byline_pk else "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "0",
+        "bylines-0-id": str(byline_pk) if byline_pk else "",
+        "bylines-0-article": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def response_errors(response):
+    context = getattr(response, "context", None)
+    if not context or "adminform" not in context:
+        return response.status_code
+    return context["adminform"].form.errors, [f.errors for f in context["inline_admin_formsets"]]
+
+
+def featured_image_errors(response):
+    return response.context["adminform"].form.errors.get("featured_image", [])
+
+
+def author_form_data(**overrides):
+    """A complete admin Author form."""
+    data = {
+        "name": "New Writer",
+        "slug": "new-writer",
+        "role": "",
+        "affiliation": "",
+        "bio": "",
+        "website": "",
+        "x_url": "",
+        "linkedin_url": "",
+        "mastodon_url": "",
+        "user": "",
+    }
+    data.update(overrides)
+    return data

@@ -1,0 +1,56 @@
+"""Small helpers the tests of every app share."""
+
+import datetime
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+
+def days_ago(days, hours=0):
+    """The moment `days` (and `hours`) before now."""
+    return timezone.now() - datetime.timedelta(days=days, hours=hours)
+
+
+def titles(response):
+    """The titles of the articles a list page shows, in order."""
+    return [article.title for article in response.context["object_list"]]
+
+
+def _migration(executor, app_label, name_ending):
+    return next(
+        key
+        for key in executor.loader.disk_migrations
+        if key[0] == app_label and key[1].endswith(name_ending)
+    )
+
+
+def _migrated(executor, target):
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+def migrated_to_just_before(app_label, name_ending):
+    """Migrate the test database back to just before `app_label`'s migration whose name ends in
+    `name_ending`; the app registry as it was then."""
+    executor = MigrationExecutor(connection)
+    migration = _migration(executor, app_label, name_ending)
+    before = next(
+        dependency
+        for dependency in executor.loader.disk_migrations[migration].dependencies
+        if dependency[0] == app_label
+    )
+    return _migrated(executor, before)
+
+
+def migrated_to(app_label, name_ending):
+    """Migrate the test database to `app_label`'s migration whose name ends in `name_ending`
+    (and no further); the app registry as it is then."""
+    executor = MigrationExecutor(connection)
+    return _migrated(executor, _migration(executor, app_label, name_ending))
+
+
+def migrated_to_the_latest():
+    """Migrate the test database forward through every migration."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -1,0 +1,12 @@
+"""How many SQL queries each reader page may run, pinned (tests/articles/test_query_counts.py
+proves it; other tests hold pages to the same budget)."""
+
+# Pinned from observation. Article page: savepoint + release (ATOMIC_REQUESTS), article with
+# kind, bylines with authors, tags, related articles with kinds, previous and next article,
+# then approved comments and the discussion settings (the template renders after the view's
+# transaction is released). List pages: savepoint + release, count, a page of articles with
+# kinds, bylines with authors, tags (+ the tag or the author itself).
+ARTICLE_PAGE_QUERIES = 10
+HOME_PAGE_QUERIES = 6
+TAG_PAGE_QUERIES = 7
+AUTHOR_PAGE_QUERIES = 7
