@@ -107,11 +107,8 @@ class CommentForm(forms.ModelForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
-    body = forms.CharField(
-        label="Comment",
-        max_length=settings.COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
+    # Its length limit is the discussion settings' (`comment_max_length`), set in __init__.
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
     # Opt-in, unticked by default: without it no cookie is set (comments/commenters/remember.py).
     remember = forms.BooleanField(
         required=False,
@@ -149,7 +146,7 @@ class CommentForm(forms.ModelForm):
         self.parent_comment = None
         self.honeypot_filled = False
         self.seconds_to_post = None
-        max_length = min(self.rules.max_length, settings.COMMENT_MAX_LENGTH)
+        max_length = self.rules.comment_max_length
         body = self.fields["body"]
         body.max_length = max_length
         body.widget.attrs["maxlength"] = str(max_length)

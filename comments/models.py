@@ -1,12 +1,32 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from articles.models import Article
 
 from .commenters import avatars
 from .commenters.privacy import EncryptedEmailField, digest
+
+
+class TransitionRefused(ValueError):
+    """A state change the model refuses (`Comment.withdraw`, `Comment.approve`,
+    `CommenterAddress.verify`...): the message says which move and why, for the caller's log or
+    the person asking."""
+
+
+def comment_length_ceiling():
+    """The server's ceiling on a comment's length: the COMMENT_MAX_LENGTH setting, read when a
+    comment is validated (not when the module is imported, so that the migrations do not depend
+    on the environment). `DiscussionSettings.comment_max_length` never exceeds it."""
+    return settings.COMMENT_MAX_LENGTH
+
+
+#: What erasure leaves of an anonymised comment (`Comment.anonymise`): its author's name becomes
+#: ANONYMOUS, and the text of a comment that was not published becomes ERASED_BODY.
+ANONYMOUS = "Anonymous"
+ERASED_BODY = "[This comment was erased at its author's request.]"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -31,6 +51,17 @@ class CommentQuerySet(models.QuerySet):
         return self.order_by(*MODERATION_QUEUE_ORDER)
 
 
+class CommentStatus(models.TextChoices):
+    """A comment's status, used as `Comment.Status` (defined outside the model only so that its
+    Meta can name the values in a CheckConstraint)."""
+
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    SPAM = "spam", "Spam"
+    REMOVED = "removed", "Removed"
+    WITHDRAWN = "withdrawn", "Withdrawn by the commenter"
+
+
 class Comment(models.Model):
     """A reader's comment or reply on an article.
 
@@ -41,12 +72,11 @@ class Comment(models.Model):
     No template or public view reads it.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
-        WITHDRAWN = "withdrawn", "Withdrawn by the commenter"
+    Status = CommentStatus
+
+    #: What a commenter may withdraw (`withdraw`): spam and removed comments stay as the
+    #: moderators left them.
+    WITHDRAWABLE = (Status.PENDING, Status.APPROVED)
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
@@ -58,7 +88,7 @@ class Comment(models.Model):
         max_length=64, blank=True, editable=False, help_text="Keyed HMAC of the address."
     )
     website = models.URLField(max_length=300, blank=True)
-    body = models.TextField(validators=[MaxLengthValidator(settings.COMMENT_MAX_LENGTH)])
+    body = models.TextField(validators=[MaxLengthValidator(comment_length_ceiling)])
     depth = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="0 for a comment, 1 for a reply to it, and so on."
     )
@@ -136,6 +166,20 @@ class Comment(models.Model):
                 condition=~models.Q(submission_key=""),
                 name="comment_unique_submission",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CommentStatus.values), name="comment_status_valid"
+            ),
+            # A reply's parent on the same article, and its depth one more than the parent's,
+            # span two rows: no CheckConstraint can say so. `clean` does, and `save` computes
+            # the depth. What one row can say, the database holds:
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="comment_not_its_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True, depth=0)
+                | models.Q(parent__isnull=False, depth__gte=1),
+                name="comment_depth_matches_parent",
+            ),
         ]
         permissions = [
             ("view_commenter_email", "Can see commenters' email addresses"),
@@ -146,6 +190,26 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def clean(self):
+        """A reply answers a comment on the same article, one level deeper than it.
+
+        The database holds what one row can say (`Meta.constraints`: a comment is not its own
+        parent, a comment without a parent has depth 0); the rest is checked here.
+        """
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A comment cannot reply to itself."})
+        parent = self.parent
+        if self.article_id is not None and parent.article_id != self.article_id:
+            raise ValidationError({"parent": "A reply must answer a comment on the same article."})
+        if self.depth and self.depth != parent.depth + 1:
+            raise ValidationError(
+                f"A reply is one level deeper than the comment it answers "
+                f"(depth {parent.depth + 1}, not {self.depth})."
+            )
 
     def save(self, *args, **kwargs):
         self.email_digest = digest(self.email)
@@ -179,20 +243,116 @@ class Comment(models.Model):
         text = " ".join(self.body.split())
         return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
+    # State changes. Each refuses a move the publication does not allow (TransitionRefused)
+    # and saves only the fields it changes. Announcing the change (signals, on commit) is the
+    # caller's: comments/moderation.py for decisions and releases.
+
+    def _refuse_unsaved(self, move):
+        if self.pk is None:
+            raise TransitionRefused(f"Cannot {move} a comment that is not stored yet.")
+
     def _moderate(self, status, by):
+        self._refuse_unsaved(f"mark as {status}")
         self.status = status
         self.moderated_by = by
         self.moderated_at = timezone.now()
         self.save(update_fields=["status", "moderated_by", "moderated_at"])
 
-    def approve(self, by=None):
-        self._moderate(self.Status.APPROVED, by)
+    def approve(self, by=None, *, rule="", reason=""):
+        """Publish the comment.
+
+        A moderator's decision (`by`: the moderator, or None) is recorded with its time, from
+        whatever status the comment had. The rules releasing a held comment without a
+        moderator (`moderation.release_identity_holds`, when its owner confirms the address)
+        give instead the `rule` and `reason` it is approved by, which replace the hold's; only
+        a held comment is released, and it takes its address's avatar, since it was posted
+        from the browser that proved the address (comments/commenters/avatars.py).
+        """
+        if not rule:
+            if reason:
+                raise TransitionRefused("A reason for approving is recorded with its rule.")
+            self._moderate(self.Status.APPROVED, by)
+            return
+        self._refuse_unsaved("release")
+        if by is not None:
+            raise TransitionRefused("A moderator's approval is not a release by the rules.")
+        if self.status != self.Status.PENDING:
+            raise TransitionRefused(
+                f"Only a held comment is released by the rules; comment #{self.pk} is "
+                f"{self.get_status_display().lower()}."
+            )
+        self.status = self.Status.APPROVED
+        self.held_reason = reason
+        self.moderation_rule = rule
+        self.moderated_at = timezone.now()
+        self.draw_address_avatar()
+        self.save(
+            update_fields=["status", "held_reason", "moderation_rule", "moderated_at", "avatar_key"]
+        )
 
     def mark_spam(self, by=None):
         self._moderate(self.Status.SPAM, by)
 
     def remove(self, by=None):
         self._moderate(self.Status.REMOVED, by)
+
+    @property
+    def is_withdrawable(self):
+        """Whether the commenter may withdraw it (`withdraw`; their manage page offers it)."""
+        return self.status in self.WITHDRAWABLE
+
+    def withdraw(self):
+        """The commenter takes the comment back (their manage page): it leaves the site and the
+        queue at once, and tells them of no more replies. Only a held or published comment may
+        be withdrawn (`WITHDRAWABLE`): spam and removed comments stay as the moderators left
+        them."""
+        self._refuse_unsaved("withdraw")
+        if not self.is_withdrawable:
+            raise TransitionRefused(
+                f"Comment #{self.pk} is {self.get_status_display().lower()}: only a held or "
+                "published comment can be withdrawn."
+            )
+        self.status = self.Status.WITHDRAWN
+        self.notify_replies = False
+        self.save(update_fields=["status", "notify_replies"])
+
+    def anonymise(self):
+        """Erase what the comment holds about its author (comments/commenters/personal_data.py,
+        ERASURE_RULE), keeping its place in the thread.
+
+        The name becomes ANONYMOUS; address, website, IP address, user agent and browser digest
+        are removed, no reply is notified, and the comment draws an avatar of its own rather
+        than the address's. A published comment keeps its text, so the replies around it still
+        make sense; any other comment's text becomes ERASED_BODY. A comment with no address
+        left (already anonymised) is refused: there is nothing of its author to erase.
+        """
+        self._refuse_unsaved("anonymise")
+        if not self.email:
+            raise TransitionRefused(
+                f"Comment #{self.pk} holds no address: there is nothing of its author to erase."
+            )
+        self.name = ANONYMOUS
+        self.email = ""
+        self.website = ""
+        self.ip_address = None
+        self.user_agent = ""
+        self.browser_digest = ""
+        self.notify_replies = False
+        self.draw_own_avatar()
+        fields = [
+            "name",
+            "email",
+            "website",
+            "ip_address",
+            "user_agent",
+            "browser_digest",
+            "notify_replies",
+            "avatar_key",
+        ]
+        if self.status != self.Status.APPROVED:
+            self.body = ERASED_BODY
+            fields.append("body")
+        self.save(update_fields=fields)
 
 
 MODERATION_QUEUE_ORDER = [
@@ -215,6 +375,10 @@ THREAD_DEPTH_MESSAGES = {
     "max_value": f"At most {MAX_THREAD_DEPTH} levels: deeper replies grow too narrow to read, "
     "on a phone above all.",
 }
+
+
+#: The primary key of the one discussion-settings row (a CheckConstraint allows no other).
+SETTINGS_ROW = 1
 
 
 class DiscussionSettings(models.Model):
@@ -316,19 +480,34 @@ class DiscussionSettings(models.Model):
                 & models.Q(thread_depth__lte=MAX_THREAD_DEPTH),
                 name="discussion_thread_depth_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(pk=SETTINGS_ROW), name="discussion_settings_single_row"
+            ),
         ]
 
     def __str__(self):
         return "Discussion settings"
 
     def save(self, *args, **kwargs):
-        self.pk = 1
+        self.pk = SETTINGS_ROW
         super().save(*args, **kwargs)
 
     @classmethod
     def current(cls):
-        settings_row, _ = cls.objects.get_or_create(pk=1)
+        settings_row, _ = cls.objects.get_or_create(pk=SETTINGS_ROW)
         return settings_row
+
+    @property
+    def comment_max_length(self):
+        """The most characters a comment's text may have: the one place the limit is decided,
+        read by the comment form (its validation and the textarea's `maxlength`) and the staff
+        reply form.
+
+        Staff choose it (`max_length`) up to the server's ceiling, the COMMENT_MAX_LENGTH setting
+        (`comment_length_ceiling`, which the settings page refuses to pass and the Comment model
+        validates). A limit saved before the setting was lowered yields to it here.
+        """
+        return min(self.max_length, comment_length_ceiling())
 
 
 class CommenterAddress(models.Model):
@@ -375,6 +554,40 @@ class CommenterAddress(models.Model):
     def save(self, *args, **kwargs):
         self.email_digest = digest(self.email)
         super().save(*args, **kwargs)
+
+    def verify(self):
+        """Its owner confirmed the address (comments/commenters/verification.py,
+        `confirm_address`): recorded once, with the time of the first confirmation."""
+        if self.pk is None:
+            raise TransitionRefused("Cannot verify an address that is not stored yet.")
+        if self.verified_at is not None:
+            raise TransitionRefused(f"{self} was already verified on {self.verified_at:%Y-%m-%d}.")
+        self.verified_at = timezone.now()
+        self.save(update_fields=["verified_at"])
+
+    def distrust(self, when=None):
+        """A moderator marked a comment from the address as spam: it is no longer trusted
+        (comments/moderation.py, `distrust_addresses`). Dated `when` (now by default), again
+        for each comment marked as spam.
+
+        One UPDATE by the address's digest, so that it needs no row read first and holds
+        against a concurrent change; an address Byline did not know yet (this instance not
+        stored) is recorded, distrusted, unless a comment from it recorded it meanwhile.
+        Refused for a comment without an address: there is nothing to distrust.
+        """
+        email_digest = self.email_digest or digest(self.email)
+        if not email_digest:
+            raise TransitionRefused("Cannot distrust a commenter without an address.")
+        when = when or timezone.now()
+        self.distrusted_at = when
+        addresses = type(self).objects.filter(email_digest=email_digest)
+        if addresses.update(distrusted_at=when) or self.pk is not None:
+            return
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:  # recorded meanwhile by a comment from the same address
+            addresses.update(distrusted_at=when)
 
     @property
     def receives_notifications(self):

@@ -535,19 +535,8 @@ def release_identity_holds(commenter_address, browser_digest, rules=None):
         # Locked, so that a moderator's decision made meanwhile is not overwritten.
         held = identity_holds(commenter_address).filter(browser_digest=browser_digest)
         for comment in held.select_for_update().order_by("pk"):
-            comment.status = APPROVED
-            comment.held_reason = "approved: trusted commenter (address confirmed)"
-            comment.moderation_rule = "trusted"
-            comment.moderated_at = timezone.now()
-            comment.draw_address_avatar()
-            comment.save(
-                update_fields=[
-                    "status",
-                    "held_reason",
-                    "moderation_rule",
-                    "moderated_at",
-                    "avatar_key",
-                ]
+            comment.approve(
+                rule="trusted", reason="approved: trusted commenter (address confirmed)"
             )
             approved.append(comment)
             transaction.on_commit(
@@ -617,19 +606,8 @@ def distrust_addresses(comments):
     """
     now = timezone.now()
     for comment in comments:
-        if not comment.email_digest:
-            continue
-        updated = CommenterAddress.objects.filter(email_digest=comment.email_digest).update(
-            distrusted_at=now
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    CommenterAddress.objects.create(email=comment.email, distrusted_at=now)
-            except IntegrityError:  # recorded meanwhile by a comment from the same address
-                CommenterAddress.objects.filter(email_digest=comment.email_digest).update(
-                    distrusted_at=now
-                )
+        if comment.email_digest:
+            CommenterAddress(email=comment.email, email_digest=comment.email_digest).distrust(now)
 
 
 def forgive_addresses(comments):

@@ -17,22 +17,37 @@ def titles(response):
     return [article.title for article in response.context["object_list"]]
 
 
-def migrated_to_just_before(app_label, name_ending):
-    """Migrate the test database back to just before `app_label`'s migration whose name ends in
-    `name_ending`; the app registry as it was then."""
-    executor = MigrationExecutor(connection)
-    migration = next(
+def _migration(executor, app_label, name_ending):
+    return next(
         key
         for key in executor.loader.disk_migrations
         if key[0] == app_label and key[1].endswith(name_ending)
     )
+
+
+def _migrated(executor, target):
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+def migrated_to_just_before(app_label, name_ending):
+    """Migrate the test database back to just before `app_label`'s migration whose name ends in
+    `name_ending`; the app registry as it was then."""
+    executor = MigrationExecutor(connection)
+    migration = _migration(executor, app_label, name_ending)
     before = next(
         dependency
         for dependency in executor.loader.disk_migrations[migration].dependencies
         if dependency[0] == app_label
     )
-    executor.migrate([before])
-    return executor.loader.project_state([before]).apps
+    return _migrated(executor, before)
+
+
+def migrated_to(app_label, name_ending):
+    """Migrate the test database to `app_label`'s migration whose name ends in `name_ending`
+    (and no further); the app registry as it is then."""
+    executor = MigrationExecutor(connection)
+    return _migrated(executor, _migration(executor, app_label, name_ending))
 
 
 def migrated_to_the_latest():

@@ -8,7 +8,6 @@ stored as keyed digests only, so the page can say how many are on the list but n
 import ipaddress
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.core.validators import EmailValidator
 from django.shortcuts import redirect
@@ -20,6 +19,7 @@ from ..models import (
     MIN_THREAD_DEPTH,
     THREAD_DEPTH_MESSAGES,
     DiscussionSettings,
+    comment_length_ceiling,
 )
 
 #: The page, section by section: the one list of the settings staff edit. The form edits the
@@ -144,10 +144,10 @@ class DiscussionSettingsForm(forms.ModelForm):
 
     def clean_max_length(self):
         value = self.cleaned_data["max_length"]
-        if value > settings.COMMENT_MAX_LENGTH:
+        if value > comment_length_ceiling():
             raise forms.ValidationError(
                 "At most %(limit)s: the server's COMMENT_MAX_LENGTH setting.",
-                params={"limit": settings.COMMENT_MAX_LENGTH},
+                params={"limit": comment_length_ceiling()},
                 code="max_value",
             )
         return value

@@ -320,7 +320,7 @@ class CommentAdmin(admin.ModelAdmin):
         if gone:
             return gone
         rules = moderation.discussion_settings(request)
-        form = StaffReplyForm(request.POST or None, max_length=rules.max_length)
+        form = StaffReplyForm(request.POST or None, max_length=rules.comment_max_length)
         problem = staff_replies.reply_target_problem(comment, rules)
         if request.method == "POST" and problem is None and form.is_valid():
             try:

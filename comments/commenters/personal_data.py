@@ -15,13 +15,13 @@ reveal nothing without the key.
 
 Erasure follows one rule, stated in `ERASURE_RULE` and shown to whoever asks for it:
 
-- approved comments stay on the page, anonymised as WordPress does: the name becomes
-  "Anonymous"; address, website, IP address and user agent are removed, and each draws an
-  avatar of its own rather than the address's (comments/commenters/avatars.py). The text stays, so
-  the replies around it still make sense;
+- approved comments stay on the page, anonymised as WordPress does (`Comment.anonymise`): the
+  name becomes "Anonymous"; address, website, IP address and user agent are removed, and each
+  draws an avatar of its own rather than the address's (comments/commenters/avatars.py). The
+  text stays, so the replies around it still make sense;
 - every other comment (held, spam, removed, withdrawn) was never public or is no longer: it
   is deleted, unless others replied to it while it was public, in which case it is anonymised
-  and its text replaced by `ERASED_BODY`;
+  and its text replaced by `comments.models.ERASED_BODY`;
 - the CommenterAddress row is deleted, which ends every link sent to the address.
 """
 
@@ -30,14 +30,12 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Comment, CommenterAddress
+from ..models import ANONYMOUS, Comment, CommenterAddress
 from .privacy import digest
 
-ANONYMOUS = "Anonymous"
-ERASED_BODY = "[This comment was erased at its author's request.]"
 ERASURE_RULE = (
     "Your published comments stay on the site without your name, address, website or IP "
-    "address, shown as written by “Anonymous”. Comments that are not published are deleted. "
+    f"address, shown as written by “{ANONYMOUS}”. Comments that are not published are deleted. "
     "We then forget your address, and every link we sent you stops working."
 )
 
@@ -110,28 +108,7 @@ def erase(email):
                 comment.delete()
                 result["deleted"] += 1
                 continue
-            comment.name = ANONYMOUS
-            comment.email = ""
-            comment.website = ""
-            comment.ip_address = None
-            comment.user_agent = ""
-            comment.browser_digest = ""
-            comment.notify_replies = False
-            comment.draw_own_avatar()
-            fields = [
-                "name",
-                "email",
-                "website",
-                "ip_address",
-                "user_agent",
-                "browser_digest",
-                "notify_replies",
-                "avatar_key",
-            ]
-            if comment.status != Comment.Status.APPROVED:
-                comment.body = ERASED_BODY
-                fields.append("body")
-            comment.save(update_fields=fields)
+            comment.anonymise()
             result["anonymised"] += 1
         deleted, _ = CommenterAddress.objects.filter(email_digest=key).delete()
         result["address_deleted"] = bool(deleted)

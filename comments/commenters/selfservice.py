@@ -115,11 +115,9 @@ def set_notifications(address, comment_ids):
     return count
 
 
-WITHDRAWABLE = [Comment.Status.PENDING, Comment.Status.APPROVED]
-
-
 def withdraw(address, comment_id):
-    """Withdraw one of the address's own comments: it leaves the site and the queue at once.
+    """Withdraw one of the address's own comments (`Comment.withdraw`): it leaves the site and
+    the queue at once.
 
     Returns the comment, or None when it is not theirs or cannot be withdrawn (spam and
     removed comments stay as the moderators left them).
@@ -130,12 +128,10 @@ def withdraw(address, comment_id):
         comment = (
             Comment.objects.from_address(address)
             .select_for_update()
-            .filter(pk=comment_id, status__in=WITHDRAWABLE)
+            .filter(pk=comment_id, status__in=Comment.WITHDRAWABLE)
             .first()
         )
         if comment is None:
             return None
-        comment.status = Comment.Status.WITHDRAWN
-        comment.notify_replies = False
-        comment.save(update_fields=["status", "notify_replies"])
+        comment.withdraw()
     return comment

@@ -39,7 +39,6 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django_tasks import task
 
 from articles.links import absolute_url
@@ -230,8 +229,7 @@ def confirm_address(commenter_address, browser_digest=""):
     commenter_address=...) is sent on commit.
     """
     if commenter_address.verified_at is None:
-        commenter_address.verified_at = timezone.now()
-        commenter_address.save(update_fields=["verified_at"])
+        commenter_address.verify()
     if browser_digest:
         draw_address_avatar(commenter_address, browser_digest)
     published = moderation.release_identity_holds(commenter_address, browser_digest)

@@ -92,7 +92,6 @@ def manage(request, token):
         {
             "comments": comments,
             "receives_notifications": address.receives_notifications,
-            "withdrawable": selfservice.WITHDRAWABLE,
             "erasure_rule": personal_data.ERASURE_RULE,
             "notice": notice,
             "done": done,

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from comments.admin import personal_data as admin_personal_data
 from comments.commenters import personal_data
-from comments.models import Comment, CommenterAddress
+from comments.models import ERASED_BODY, Comment, CommenterAddress
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory, StaffFactory
 
 READER = "private.reader@mail.example"
@@ -98,7 +98,7 @@ class EraseTests(PersonalDataTestCase):
 
         assert not Comment.objects.filter(pk=self.held.pk).exists()
         self.removed.refresh_from_db()
-        assert self.removed.body == personal_data.ERASED_BODY
+        assert self.removed.body == ERASED_BODY
         assert self.removed.name == "Anonymous"
         assert Comment.objects.filter(pk=self.reply_to_removed.pk).exists()
         assert result == {"anonymised": 2, "deleted": 1, "address_deleted": True}
