@@ -1,10 +1,34 @@
-"""Complete admin change forms as the admin posts them, the errors it answers with, and a test
-case signed in to the admin as an editor."""
+"""Complete admin change forms as the admin posts them, the errors it answers with, and test
+cases signed in to the admin as an editor or a moderator."""
 
 from django.test import TestCase
 from django.urls import reverse
 
 from tests.factories import AuthorFactory, StaffFactory
+
+
+class SignedInEditorTestCase(TestCase):
+    """An editor (`self.editor`), signed in to the admin throughout. Subclasses that build more
+    records call `super().setUpTestData()` first."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = StaffFactory(role="Editor")
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+
+class SignedInModeratorTestCase(TestCase):
+    """A moderator (`self.moderator`), signed in to the admin throughout. Subclasses that build
+    more records call `super().setUpTestData()` first."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.moderator = StaffFactory(role="Moderator")
+
+    def setUp(self):
+        self.client.force_login(self.moderator)
 
 
 class AdminFormTestCase(TestCase):

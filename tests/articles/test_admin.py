@@ -9,6 +9,8 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, Tag
 from tests.admin_forms import (
     EditorAdminTestCase,
+    SignedInEditorTestCase,
+    SignedInModeratorTestCase,
     article_form_data,
     featured_image_errors,
     response_errors,
@@ -47,15 +49,12 @@ class AdminSiteTests(TestCase):
         assert "Byline newsroom" in response.content.decode()
 
 
-class EditorAccessTests(TestCase):
+class EditorAccessTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.article = ArticleFactory(title="Editable piece")
         Tag.objects.create(name="Energy", slug="energy")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_editor_can_open_the_admin_index(self):
         response = self.client.get(reverse("admin:index"))
@@ -115,15 +114,12 @@ class EditorAccessTests(TestCase):
         assert self.article.title == "Edited title"
 
 
-class ModeratorAccessTests(TestCase):
+class ModeratorAccessTests(SignedInModeratorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.article = ArticleFactory(title="Original title")
         cls.author = cls.article.ordered_authors[0]
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def test_moderator_can_open_the_comment_admin(self):
         # The control: the moderator is signed in and allowed somewhere.

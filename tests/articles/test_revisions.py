@@ -14,7 +14,7 @@ from reversion.models import Version
 
 from articles import revisions
 from articles.models import Article, StaleArticleError
-from tests.admin_forms import article_form_data, response_errors
+from tests.admin_forms import SignedInEditorTestCase, article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
 
 
@@ -124,10 +124,10 @@ class AdminSaveKeepsRevisionTests(TestCase):
         assert version.field_dict["status"] == Article.Status.PUBLISHED
 
 
-class CompareRevisionsTests(TestCase):
+class CompareRevisionsTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.article = DraftArticleFactory(
             title="Talks stall in Geneva",
             body="<p>First paragraph.</p><p>Second paragraph.</p>",
@@ -140,9 +140,6 @@ class CompareRevisionsTests(TestCase):
             body="<p>First paragraph.</p><p>Use &lt;script&gt;alert(1)&lt;/script&gt; here.</p>",
             status=Article.Status.IN_REVIEW,
         )
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_compare_shows_the_changed_words_of_the_title(self):
         response = self.client.get(compare_url(self.article, self.older, self.newer))
@@ -206,19 +203,16 @@ class DiffTests(TestCase):
         ]
 
 
-class RestoreRevisionTests(TestCase):
+class RestoreRevisionTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.author = AuthorFactory()
         cls.article = DraftArticleFactory(
             title="Original title", body="<p>Original body.</p>", authors=[cls.author]
         )
         cls.original = keep_revision(cls.article, cls.editor)
         keep_revision(cls.article, cls.editor, title="Rewritten title", body="<p>Rewritten.</p>")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_opening_an_old_revision_shows_it_without_changing_the_article(self):
         response = self.client.get(revision_url(self.article, self.original))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.admin_forms import article_form_data, response_errors
+from tests.admin_forms import SignedInEditorTestCase, article_form_data, response_errors
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
 
 CHANGELIST = reverse("admin:articles_article_changelist")
@@ -167,17 +167,14 @@ class ContributorTests(TestCase):
         assert self.client.get(reverse("admin:articles_kind_add")).status_code == 403
 
 
-class EditorWorkflowTests(TestCase):
+class EditorWorkflowTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.author = AuthorFactory()
         cls.in_review = DraftArticleFactory(
             title="Waiting for an editor", status=Article.Status.IN_REVIEW, authors=[cls.author]
         )
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def review_data(self, **overrides):
         return article_form_data(
