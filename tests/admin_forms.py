@@ -54,6 +54,11 @@ class EditorAdminTestCase(AdminFormTestCase):
         self.client.force_login(self.editor)
 
 
+def article_change_url(article):
+    """The admin's change page for `article`."""
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
 def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
     """A complete admin Article form, with the byline inline's management form."""
     data = {

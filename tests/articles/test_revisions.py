@@ -14,12 +14,13 @@ from reversion.models import Version
 
 from articles import revisions
 from articles.models import Article, StaleArticleError
-from tests.admin_forms import SignedInEditorTestCase, article_form_data, response_errors
+from tests.admin_forms import (
+    SignedInEditorTestCase,
+    article_change_url,
+    article_form_data,
+    response_errors,
+)
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def history_url(article):
@@ -72,7 +73,7 @@ class AdminSaveKeepsRevisionTests(TestCase):
             byline_pk=self.article.bylines.get().pk,
             **overrides,
         )
-        response = self.client.post(change_url(self.article), data)
+        response = self.client.post(article_change_url(self.article), data)
         assert response.status_code == 302, response_errors(response)
         return response
 
@@ -311,7 +312,7 @@ class ContributorRestoreTests(TestCase):
             status="in_review",
         )
 
-        response = self.client.post(change_url(in_review), data)
+        response = self.client.post(article_change_url(in_review), data)
 
         assert response.status_code == 403
         in_review.refresh_from_db()
@@ -380,8 +381,8 @@ class StaleSaveTests(TestCase):
         first.force_login(self.first_editor)
         second.force_login(self.second_editor)
         return (
-            (first, first.get(change_url(self.article))),
-            (second, second.get(change_url(self.article))),
+            (first, first.get(article_change_url(self.article))),
+            (second, second.get(article_change_url(self.article))),
         )
 
     def test_second_editors_stale_save_is_refused_and_the_first_save_kept(self):
@@ -389,11 +390,11 @@ class StaleSaveTests(TestCase):
         (first, first_page), (second, second_page) = self.two_editors_open_the_form()
 
         saved = first.post(
-            change_url(self.article),
+            article_change_url(self.article),
             self.form_data(first_page, title="First editor's title", body="<p>First.</p>"),
         )
         refused = second.post(
-            change_url(self.article),
+            article_change_url(self.article),
             self.form_data(second_page, title="Second editor's title", body="<p>Second.</p>"),
         )
 
@@ -411,8 +412,10 @@ class StaleSaveTests(TestCase):
     def test_stale_message_names_the_editor_when_the_changes_were_not_recorded(self):
         (first, first_page), (second, second_page) = self.two_editors_open_the_form()
 
-        first.post(change_url(self.article), self.form_data(first_page, title="First"))
-        refused = second.post(change_url(self.article), self.form_data(second_page, title="Second"))
+        first.post(article_change_url(self.article), self.form_data(first_page, title="First"))
+        refused = second.post(
+            article_change_url(self.article), self.form_data(second_page, title="Second")
+        )
 
         [error] = refused.context["adminform"].form.non_field_errors()
         assert "since you opened it: last saved by Ada Lovelace." in error
@@ -422,12 +425,14 @@ class StaleSaveTests(TestCase):
         first_window, second_window = Client(), Client()
         for window in (first_window, second_window):
             window.force_login(self.first_editor)
-        first_page = first_window.get(change_url(self.article))
-        second_page = second_window.get(change_url(self.article))
+        first_page = first_window.get(article_change_url(self.article))
+        second_page = second_window.get(article_change_url(self.article))
 
-        first_window.post(change_url(self.article), self.form_data(first_page, title="Window 1"))
+        first_window.post(
+            article_change_url(self.article), self.form_data(first_page, title="Window 1")
+        )
         refused = second_window.post(
-            change_url(self.article), self.form_data(second_page, title="Window 2")
+            article_change_url(self.article), self.form_data(second_page, title="Window 2")
         )
 
         [error] = refused.context["adminform"].form.non_field_errors()
@@ -446,10 +451,10 @@ class StaleSaveTests(TestCase):
     def test_save_by_an_action_makes_open_forms_stale(self):
         client = Client()
         client.force_login(self.second_editor)
-        page = client.get(change_url(self.article))
+        page = client.get(article_change_url(self.article))
         Article.objects.get(pk=self.article.pk).submit_for_review()
 
-        refused = client.post(change_url(self.article), self.form_data(page, title="Late"))
+        refused = client.post(article_change_url(self.article), self.form_data(page, title="Late"))
 
         assert refused.status_code == 200
         assert Article.objects.get(pk=self.article.pk).title == "Opening title"
