@@ -4,7 +4,6 @@ import re
 
 from django.conf import settings
 from django.test import Client, TestCase
-from django.urls import reverse
 
 from comments.models import Comment
 from comments.views.posting import AWAITING_MODERATION
@@ -15,7 +14,7 @@ from tests.comments.html import (
     page_text,
     textarea_text,
 )
-from tests.comments.posting import BODY, valid_data
+from tests.comments.posting import BODY, post_url, valid_data
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -23,10 +22,6 @@ from tests.factories import (
     HeldCommentFactory,
     ScheduledArticleFactory,
 )
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"slug": article.slug})
 
 
 class PostingACommentTests(TestCase):
