@@ -87,6 +87,18 @@ def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
     return data
 
 
+def article_edit_data(article, *, author=None, **overrides):
+    """The admin change form of a stored `article` with its one byline (by default its own
+    title and first author), changed by `overrides`."""
+    overrides.setdefault("title", article.title)
+    return article_form_data(
+        slug=article.slug,
+        author=author or article.ordered_authors[0],
+        byline_pk=article.bylines.get().pk,
+        **overrides,
+    )
+
+
 def response_errors(response):
     context = getattr(response, "context", None)
     if not context or "adminform" not in context:

@@ -11,6 +11,7 @@ from tests.admin_forms import (
     EditorAdminTestCase,
     SignedInEditorTestCase,
     SignedInModeratorTestCase,
+    article_edit_data,
     article_form_data,
     featured_image_errors,
     response_errors,
@@ -98,11 +99,9 @@ class EditorAccessTests(SignedInEditorTestCase):
         assert self.client.get(reverse("admin:articles_kind_changelist")).status_code == 200
 
     def test_editor_can_change_an_article(self):
-        data = article_form_data(
+        data = article_edit_data(
+            self.article,
             title="Edited title",
-            slug=self.article.slug,
-            author=self.article.ordered_authors[0],
-            byline_pk=self.article.bylines.get().pk,
         )
 
         response = self.client.post(
@@ -145,11 +144,10 @@ class ModeratorAccessTests(SignedInModeratorTestCase):
         assert self.client.get(reverse("admin:articles_tag_changelist")).status_code == 403
 
     def test_moderator_cannot_change_an_article_by_posting(self):
-        data = article_form_data(
-            title="Vandalised title",
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Vandalised title",
         )
 
         response = self.client.post(

@@ -17,7 +17,7 @@ from articles.models import Article, StaleArticleError
 from tests.admin_forms import (
     SignedInEditorTestCase,
     article_change_url,
-    article_form_data,
+    article_edit_data,
     response_errors,
 )
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
@@ -66,11 +66,9 @@ class AdminSaveKeepsRevisionTests(TestCase):
         self.client.force_login(self.editor)
 
     def post_change(self, **overrides):
-        data = article_form_data(
-            title=overrides.pop("title", self.article.title),
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
             **overrides,
         )
         response = self.client.post(article_change_url(self.article), data)
@@ -225,11 +223,10 @@ class RestoreRevisionTests(SignedInEditorTestCase):
 
     def test_restoring_an_old_revision_brings_back_its_title_and_body(self):
         shown = self.client.get(revision_url(self.article, self.original))
-        data = article_form_data(
-            title="Original title",
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Original title",
             body="<p>Original body.</p>",
             loaded_version=loaded_version(shown),
         )
@@ -246,11 +243,10 @@ class RestoreRevisionTests(SignedInEditorTestCase):
         before = Article.objects.get(pk=self.article.pk).version
         shown = self.client.get(revision_url(self.article, self.original))
         assert loaded_version(shown) == before
-        data = article_form_data(
-            title="Original title",
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Original title",
             loaded_version=loaded_version(shown),
         )
 
@@ -277,11 +273,10 @@ class ContributorRestoreTests(TestCase):
         self.client.force_login(self.contributor)
 
     def restore_data(self):
-        return article_form_data(
-            title="Contributor's draft",
-            slug=self.article.slug,
+        return article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Contributor's draft",
             loaded_version=self.article.version,
         )
 
@@ -304,11 +299,10 @@ class ContributorRestoreTests(TestCase):
         in_review = DraftArticleFactory(
             created_by=self.contributor, status=Article.Status.IN_REVIEW, authors=[self.author]
         )
-        data = article_form_data(
-            title="Sneaky edit",
-            slug=in_review.slug,
+        data = article_edit_data(
+            in_review,
             author=self.author,
-            byline_pk=in_review.bylines.get().pk,
+            title="Sneaky edit",
             status="in_review",
         )
 
@@ -324,11 +318,10 @@ class ContributorRestoreTests(TestCase):
         )
         first = keep_revision(draft, self.contributor)
         keep_revision(draft, self.contributor, title="Second go")
-        data = article_form_data(
-            title="First go",
-            slug=draft.slug,
+        data = article_edit_data(
+            draft,
             author=self.author,
-            byline_pk=draft.bylines.get().pk,
+            title="First go",
             loaded_version=Article.objects.get(pk=draft.pk).version,
         )
 
@@ -366,10 +359,9 @@ class StaleSaveTests(TestCase):
         cls.article = DraftArticleFactory(title="Opening title", authors=[cls.author])
 
     def form_data(self, response, **overrides):
-        return article_form_data(
-            slug=self.article.slug,
+        return article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
             loaded_version=loaded_version(response),
             kind=self.article.kind_id,
             standfirst=self.article.standfirst,

@@ -14,6 +14,7 @@ from articles.models import Article
 from tests.admin_forms import (
     SignedInEditorTestCase,
     article_change_url,
+    article_edit_data,
     article_form_data,
     response_errors,
 )
@@ -42,10 +43,9 @@ class ContributorTests(TestCase):
 
     def own_draft_data(self, **overrides):
         overrides.setdefault("title", self.own_draft.title)
-        return article_form_data(
-            slug=self.own_draft.slug,
+        return article_edit_data(
+            self.own_draft,
             author=self.author,
-            byline_pk=self.own_draft.bylines.get().pk,
             **overrides,
         )
 
@@ -125,11 +125,9 @@ class ContributorTests(TestCase):
         assert self.others_draft.title == "Someone else's draft"
 
     def test_contributor_cannot_edit_their_own_published_article(self):
-        data = article_form_data(
+        data = article_edit_data(
+            self.published,
             title="Rewritten after publication",
-            slug=self.published.slug,
-            author=self.published.ordered_authors[0],
-            byline_pk=self.published.bylines.get().pk,
             status="published",
         )
 
@@ -180,11 +178,9 @@ class EditorWorkflowTests(SignedInEditorTestCase):
         )
 
     def review_data(self, **overrides):
-        return article_form_data(
-            title=self.in_review.title,
-            slug=self.in_review.slug,
+        return article_edit_data(
+            self.in_review,
             author=self.author,
-            byline_pk=self.in_review.bylines.get().pk,
             **overrides,
         )
 
