@@ -7,28 +7,27 @@ from django.urls import reverse
 from tests.factories import AuthorFactory, StaffFactory
 
 
-class SignedInEditorTestCase(TestCase):
-    """An editor (`self.editor`), signed in to the admin throughout. Subclasses that build more
-    records call `super().setUpTestData()` first."""
+class SignedInStaffTestCase(TestCase):
+    """A staff member in the group `role`, signed in to the admin throughout, kept under the
+    role's name (`self.editor`, `self.moderator`). Subclasses that build more records call
+    `super().setUpTestData()` first."""
+
+    role = None
 
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        setattr(cls, cls.role.lower(), StaffFactory(role=cls.role))
 
     def setUp(self):
-        self.client.force_login(self.editor)
+        self.client.force_login(getattr(self, self.role.lower()))
 
 
-class SignedInModeratorTestCase(TestCase):
-    """A moderator (`self.moderator`), signed in to the admin throughout. Subclasses that build
-    more records call `super().setUpTestData()` first."""
+class SignedInEditorTestCase(SignedInStaffTestCase):
+    role = "Editor"
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
 
-    def setUp(self):
-        self.client.force_login(self.moderator)
+class SignedInModeratorTestCase(SignedInStaffTestCase):
+    role = "Moderator"
 
 
 class AdminFormTestCase(TestCase):
