@@ -1,10 +1,33 @@
-"""Complete admin change forms as the admin posts them, the errors it answers with, and a test
-case signed in to the admin as an editor."""
+"""Complete admin change forms as the admin posts them, the errors it answers with, and test
+cases signed in to the admin as an editor or a moderator."""
 
 from django.test import TestCase
 from django.urls import reverse
 
 from tests.factories import AuthorFactory, StaffFactory
+
+
+class SignedInStaffTestCase(TestCase):
+    """A staff member in the group `role`, signed in to the admin throughout, kept under the
+    role's name (`self.editor`, `self.moderator`). Subclasses that build more records call
+    `super().setUpTestData()` first."""
+
+    role = None
+
+    @classmethod
+    def setUpTestData(cls):
+        setattr(cls, cls.role.lower(), StaffFactory(role=cls.role))
+
+    def setUp(self):
+        self.client.force_login(getattr(self, self.role.lower()))
+
+
+class SignedInEditorTestCase(SignedInStaffTestCase):
+    role = "Editor"
+
+
+class SignedInModeratorTestCase(SignedInStaffTestCase):
+    role = "Moderator"
 
 
 class AdminFormTestCase(TestCase):
@@ -28,6 +51,11 @@ class EditorAdminTestCase(AdminFormTestCase):
 
     def setUp(self):
         self.client.force_login(self.editor)
+
+
+def article_change_url(article):
+    """The admin's change page for `article`."""
+    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
@@ -56,6 +84,18 @@ def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def article_edit_data(article, *, author=None, **overrides):
+    """The admin change form of a stored `article` with its one byline (by default its own
+    title and first author), changed by `overrides`."""
+    overrides.setdefault("title", article.title)
+    return article_form_data(
+        slug=article.slug,
+        author=author or article.ordered_authors[0],
+        byline_pk=article.bylines.get().pk,
+        **overrides,
+    )
 
 
 def response_errors(response):

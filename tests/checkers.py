@@ -46,6 +46,12 @@ def run_axe(page):
     )
 
 
+def assert_no_axe_violations(page, where):
+    """Fail, naming `where` and listing what axe found, unless axe finds nothing on `page`."""
+    violations = run_axe(page)
+    assert not violations, f"axe found problems on {where}:\n" + describe_violations(violations)
+
+
 def describe_violations(violations):
     """axe's findings as lines a person can act on: rule, impact, help, and each element."""
     lines = []

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.dashboard import BOX_LIMIT
+from tests.admin_forms import SignedInEditorTestCase
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -29,10 +30,10 @@ def box(response, key):
     return next(b for b in response.context["dashboard"]["boxes"] if b.key == key)
 
 
-class EditorDashboardTests(TestCase):
+class EditorDashboardTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.contributor = StaffFactory(role="Contributor")
         now = timezone.now()
         cls.in_review = DraftArticleFactory(title="Waiting for an editor", status="in_review")
@@ -43,9 +44,6 @@ class EditorDashboardTests(TestCase):
         cls.my_draft = DraftArticleFactory(title="Editor's own draft", created_by=cls.editor)
         cls.others_draft = DraftArticleFactory(title="Not mine", created_by=cls.contributor)
         HeldCommentFactory.create_batch(3, article=cls.live)
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_editor_sees_every_box_in_order(self):
         response = self.client.get(INDEX)

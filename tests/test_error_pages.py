@@ -5,20 +5,12 @@ import re
 from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import path
 
 from articles.models import Article, Tag
 from config.errors import server_error
+from tests.broken_urls import get_broken_page
 from tests.checkers import nu_html_errors, vnu_jar
 from tests.factories import ArticleFactory
-
-
-def broken_view(request):
-    raise RuntimeError("the newsroom database is on fire")
-
-
-urlpatterns = [path("broken/", broken_view)]
-handler500 = "config.errors.server_error"
 
 
 class NotFoundPageTests(TestCase):
@@ -49,12 +41,10 @@ class NotFoundPageTests(TestCase):
         assert len(ids) == len(set(ids))
 
 
-@override_settings(ROOT_URLCONF=__name__)
+@override_settings(ROOT_URLCONF="tests.broken_urls")
 class ServerErrorPageTests(TestCase):
     def test_a_crash_shows_the_friendly_page(self):
-        self.client.raise_request_exception = False
-
-        response = self.client.get("/broken/")
+        response = get_broken_page(self.client)
 
         content = response.content.decode()
         assert response.status_code == 500
@@ -106,7 +96,7 @@ class ValidHtmlTests(TestCase):
             "search-results": self.client.get("/search/", {"q": "corridor"}),
             "article": self.client.get("/articles/" + Article.objects.first().slug + "/"),
         }
-        with override_settings(ROOT_URLCONF=__name__):
+        with override_settings(ROOT_URLCONF="tests.broken_urls"):
             documents["server-error"] = self.client.get("/broken/")
 
         errors = nu_html_errors({name: r.content.decode() for name, r in documents.items()})

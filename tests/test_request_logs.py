@@ -8,11 +8,12 @@ from smtplib import SMTPRecipientsRefused
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import TestCase, override_settings
-from django.urls import path, reverse
+from django.urls import reverse
 
 from comments import moderation
 from comments.commenters import selfservice, verification
 from comments.models import Comment
+from tests.broken_urls import get_broken_page
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory
 from tests.logs import JsonLines
@@ -21,14 +22,6 @@ from tests.sites import run_site
 
 ADDRESS = "ada.reader@mail.example"
 READER_IP = "203.0.113.7"
-
-
-def broken_view(request):
-    raise RuntimeError("the newsroom database is on fire")
-
-
-urlpatterns = [path("broken/", broken_view)]
-handler500 = "config.errors.server_error"
 
 
 class RequestLogTestCase(TestCase):
@@ -149,12 +142,10 @@ class RequestIdTests(RequestLogTestCase):
         assert first != second
 
 
-@override_settings(ROOT_URLCONF=__name__)
+@override_settings(ROOT_URLCONF="tests.broken_urls")
 class ErrorLogTests(RequestLogTestCase):
     def test_an_error_is_one_json_record_with_its_traceback_and_request_id(self):
-        self.client.raise_request_exception = False
-
-        response = self.client.get("/broken/")
+        response = get_broken_page(self.client)
 
         assert response.status_code == 500
         [error] = [

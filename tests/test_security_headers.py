@@ -14,10 +14,11 @@ from pathlib import Path
 
 import time_machine
 from django.test import Client, SimpleTestCase, TestCase, override_settings
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import DiscussionSettings
+from tests.broken_urls import get_broken_page
 from tests.comments.posting import valid_data
 from tests.factories import (
     ArticleFactory,
@@ -53,14 +54,6 @@ def directives(response):
 def sha256_source(text):
     digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
     return f"'sha256-{digest}'"
-
-
-def broken_view(request):
-    raise RuntimeError("the newsroom database is on fire")
-
-
-urlpatterns = [path("broken/", broken_view)]
-handler500 = "config.errors.server_error"
 
 
 class ContentSecurityPolicyTests(TestCase):
@@ -142,12 +135,10 @@ def assert_inline_styles_allowed_by_hash(response):
     assert style_sources == ["'self'", *(sha256_source(style) for style in styles)]
 
 
-@override_settings(ROOT_URLCONF=__name__)
+@override_settings(ROOT_URLCONF="tests.broken_urls")
 class ServerErrorPagePolicyTests(TestCase):
     def test_the_server_error_page_may_use_its_own_styles(self):
-        self.client.raise_request_exception = False
-
-        response = self.client.get("/broken/")
+        response = get_broken_page(self.client)
 
         assert response.status_code == 500
         assert "Something went wrong" in response.content.decode()
@@ -280,11 +271,9 @@ class DebugPagesTests(TestCase):
         assert "<style" in response.content.decode()
         assert "Content-Security-Policy" not in response
 
-    @override_settings(DEBUG=True, ROOT_URLCONF=__name__)
+    @override_settings(DEBUG=True, ROOT_URLCONF="tests.broken_urls")
     def test_djangos_technical_server_error_page_has_no_policy(self):
-        self.client.raise_request_exception = False
-
-        response = self.client.get("/broken/")
+        response = get_broken_page(self.client)
 
         assert response.status_code == 500
         assert "<style" in response.content.decode()

@@ -50,6 +50,11 @@ class TwoFactorTestCase(TestCase):
         value = self.client.session.get("_auth_user_id")
         return int(value) if value else None
 
+    def assert_sign_in_refused(self, response):
+        """The sign-in page came back, and nobody is signed in."""
+        assert response.status_code == 200
+        assert self.signed_in_user_id() is None
+
 
 class SignInWithACodeTests(TwoFactorTestCase):
     def test_staff_without_an_app_sign_in_with_the_password_alone(self):
@@ -71,17 +76,15 @@ class SignInWithACodeTests(TwoFactorTestCase):
 
         response = self.sign_in(code="")
 
-        assert response.status_code == 200
+        self.assert_sign_in_refused(response)
         assert "Enter the six-digit code from your authenticator app" in response.text
-        assert self.signed_in_user_id() is None
 
     def test_a_wrong_code_is_refused(self):
         device = add_app(self.editor)
         response = self.sign_in(code=wrong_code_for(device.key))
 
-        assert response.status_code == 200
+        self.assert_sign_in_refused(response)
         assert "That two-factor code is not right" in response.text
-        assert self.signed_in_user_id() is None
 
     def test_the_right_code_signs_in_and_verifies_the_session(self):
         device = add_app(self.editor)
@@ -107,16 +110,14 @@ class SignInWithACodeTests(TwoFactorTestCase):
 
         response = self.sign_in(code=code)
 
-        assert response.status_code == 200
-        assert self.signed_in_user_id() is None
+        self.assert_sign_in_refused(response)
 
     def test_a_code_does_not_replace_the_password(self):
         device = add_app(self.editor)
 
         response = self.sign_in(code=code_for(device.key), password="not-the-password")
 
-        assert response.status_code == 200
-        assert self.signed_in_user_id() is None
+        self.assert_sign_in_refused(response)
 
     def test_another_users_code_is_refused(self):
         other_device = add_app(self.contributor)
@@ -124,8 +125,7 @@ class SignInWithACodeTests(TwoFactorTestCase):
 
         response = self.sign_in(code=code_for(other_device.key))
 
-        assert response.status_code == 200
-        assert self.signed_in_user_id() is None
+        self.assert_sign_in_refused(response)
 
     def test_wrong_codes_count_towards_the_sign_in_lockout(self):
         device = add_app(self.editor)

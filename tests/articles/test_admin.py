@@ -9,6 +9,9 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, Tag
 from tests.admin_forms import (
     EditorAdminTestCase,
+    SignedInEditorTestCase,
+    SignedInModeratorTestCase,
+    article_edit_data,
     article_form_data,
     featured_image_errors,
     response_errors,
@@ -47,15 +50,12 @@ class AdminSiteTests(TestCase):
         assert "Byline newsroom" in response.content.decode()
 
 
-class EditorAccessTests(TestCase):
+class EditorAccessTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.article = ArticleFactory(title="Editable piece")
         Tag.objects.create(name="Energy", slug="energy")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_editor_can_open_the_admin_index(self):
         response = self.client.get(reverse("admin:index"))
@@ -99,11 +99,9 @@ class EditorAccessTests(TestCase):
         assert self.client.get(reverse("admin:articles_kind_changelist")).status_code == 200
 
     def test_editor_can_change_an_article(self):
-        data = article_form_data(
+        data = article_edit_data(
+            self.article,
             title="Edited title",
-            slug=self.article.slug,
-            author=self.article.ordered_authors[0],
-            byline_pk=self.article.bylines.get().pk,
         )
 
         response = self.client.post(
@@ -115,15 +113,12 @@ class EditorAccessTests(TestCase):
         assert self.article.title == "Edited title"
 
 
-class ModeratorAccessTests(TestCase):
+class ModeratorAccessTests(SignedInModeratorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.article = ArticleFactory(title="Original title")
         cls.author = cls.article.ordered_authors[0]
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def test_moderator_can_open_the_comment_admin(self):
         # The control: the moderator is signed in and allowed somewhere.
@@ -149,11 +144,10 @@ class ModeratorAccessTests(TestCase):
         assert self.client.get(reverse("admin:articles_tag_changelist")).status_code == 403
 
     def test_moderator_cannot_change_an_article_by_posting(self):
-        data = article_form_data(
-            title="Vandalised title",
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Vandalised title",
         )
 
         response = self.client.post(
@@ -345,6 +339,12 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
             title="With image", slug=slug, featured_image=upload, featured_image_alt="A description"
         )
 
+    def assert_refused(self, response):
+        """The form came back with no article stored; the featured image's errors."""
+        assert response.status_code == 200
+        assert Article.objects.count() == 0
+        return featured_image_errors(response)
+
     def test_a_valid_png_is_accepted_and_the_article_is_stored(self):
         # The control for the refusals below: the same form with a good image succeeds.
         response = self.post_with_image(png_upload("good.png"))
@@ -360,10 +360,8 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
 
         response = self.post_with_image(upload)
 
-        assert response.status_code == 200
-        assert featured_image_errors(response)
+        assert self.assert_refused(response)
         assert "Upload a valid image" in response.content.decode()
-        assert Article.objects.count() == 0
 
     def test_truncated_png_is_refused_with_a_clear_error(self):
         data = image_bytes(64, 64, noisy=True)
@@ -371,10 +369,8 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
 
         response = self.post_with_image(upload)
 
-        assert response.status_code == 200
-        assert featured_image_errors(response)
+        assert self.assert_refused(response)
         assert "corrupted image" in response.content.decode()
-        assert Article.objects.count() == 0
 
     def test_image_in_a_format_outside_the_allow_list_is_refused(self):
         upload = SimpleUploadedFile(
@@ -383,11 +379,9 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
 
         response = self.post_with_image(upload)
 
-        assert response.status_code == 200
-        assert featured_image_errors(response) == [
+        assert self.assert_refused(response) == [
             "BMP images are not accepted. Upload a JPEG, PNG, WebP or GIF."
         ]
-        assert Article.objects.count() == 0
 
     @override_settings(MAX_IMAGE_UPLOAD_BYTES=1024)
     def test_image_over_the_size_limit_is_refused_with_a_clear_message(self):
@@ -396,11 +390,9 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
 
         response = self.post_with_image(SimpleUploadedFile("big.png", data, "image/png"))
 
-        assert response.status_code == 200
-        [message] = featured_image_errors(response)
+        [message] = self.assert_refused(response)
         assert "the limit is 1.0\xa0KB" in message
         assert "Please upload a smaller file." in message
-        assert Article.objects.count() == 0
 
     @override_settings(MAX_IMAGE_UPLOAD_BYTES=1024)
     def test_image_under_the_size_limit_is_accepted(self):
@@ -412,12 +404,10 @@ class FeaturedImageUploadTests(EditorAdminTestCase):
     def test_image_over_the_pixel_limit_is_refused_with_a_clear_message(self):
         response = self.post_with_image(png_upload("huge.png", width=1001, height=1000))
 
-        assert response.status_code == 200
-        assert featured_image_errors(response) == [
+        assert self.assert_refused(response) == [
             "This image is 1001×1000 pixels, more than the 1 megapixels allowed. "
             "Please resize it before uploading."
         ]
-        assert Article.objects.count() == 0
 
     @override_settings(MAX_IMAGE_PIXELS=1_000_000)
     def test_image_at_the_pixel_limit_is_accepted(self):

@@ -4,6 +4,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.admin_forms import SignedInEditorTestCase
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -18,18 +19,15 @@ def preview_url(article):
     return reverse("articles:preview", args=[article.pk])
 
 
-class EditorPreviewTests(TestCase):
+class EditorPreviewTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.draft = DraftArticleFactory(
             title="Ports and power", body="<p>The draft's <em>own</em> words.</p>"
         )
         cls.scheduled = ScheduledArticleFactory(title="Tomorrow's analysis")
         cls.in_review = DraftArticleFactory(title="Waiting for an editor", status="in_review")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_editor_previews_a_draft_on_the_reader_template(self):
         response = self.client.get(preview_url(self.draft))

@@ -61,6 +61,19 @@ class QueryCountMixin:
         assert response.status_code == 200
         return len(queries), response
 
+    def assert_same_queries_small_and_large(self, small_url, large_url):
+        """The list page with a full page of articles runs as many queries as the small one."""
+        small_count, _ = self.count_queries(small_url)
+        large_count, response = self.count_queries(large_url)
+
+        assert len(response.context["object_list"]) == LARGE_LIST
+        assert small_count == large_count
+
+    def assert_each_runs(self, expected, *urls):
+        for url in urls:
+            with self.assertNumQueries(expected):
+                self.client.get(url)
+
 
 class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
     @classmethod
@@ -101,9 +114,9 @@ class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
         assert small_count == large_count
 
     def test_article_page_runs_a_fixed_number_of_queries(self):
-        for article in (self.small, self.large):
-            with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
-                self.client.get(article.get_absolute_url())
+        self.assert_each_runs(
+            ARTICLE_PAGE_QUERIES, self.small.get_absolute_url(), self.large.get_absolute_url()
+        )
 
     def test_reply_link_view_runs_the_same_number_of_queries(self):
         reply_to = self.large.comments.filter(parent__isnull=True).first()
@@ -176,16 +189,10 @@ class TagPageQueryCountTests(QueryCountMixin, TestCase):
             make_large_article(tags, published_at=days_ago(n + 1))
 
     def test_tag_page_query_count_does_not_grow_with_articles(self):
-        small_count, _ = self.count_queries("/tags/small/")
-        large_count, response = self.count_queries("/tags/large/")
-
-        assert len(response.context["object_list"]) == LARGE_LIST
-        assert small_count == large_count
+        self.assert_same_queries_small_and_large("/tags/small/", "/tags/large/")
 
     def test_tag_page_runs_a_fixed_number_of_queries(self):
-        for url in ("/tags/small/", "/tags/large/"):
-            with self.assertNumQueries(TAG_PAGE_QUERIES):
-                self.client.get(url)
+        self.assert_each_runs(TAG_PAGE_QUERIES, "/tags/small/", "/tags/large/")
 
 
 class AuthorPageQueryCountTests(QueryCountMixin, TestCase):
@@ -203,13 +210,9 @@ class AuthorPageQueryCountTests(QueryCountMixin, TestCase):
             )
 
     def test_author_page_query_count_does_not_grow_with_articles(self):
-        small_count, _ = self.count_queries("/authors/small-author/")
-        large_count, response = self.count_queries("/authors/large-author/")
-
-        assert len(response.context["object_list"]) == LARGE_LIST
-        assert small_count == large_count
+        self.assert_same_queries_small_and_large("/authors/small-author/", "/authors/large-author/")
 
     def test_author_page_runs_a_fixed_number_of_queries(self):
-        for url in ("/authors/small-author/", "/authors/large-author/"):
-            with self.assertNumQueries(AUTHOR_PAGE_QUERIES):
-                self.client.get(url)
+        self.assert_each_runs(
+            AUTHOR_PAGE_QUERIES, "/authors/small-author/", "/authors/large-author/"
+        )

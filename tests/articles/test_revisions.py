@@ -14,12 +14,13 @@ from reversion.models import Version
 
 from articles import revisions
 from articles.models import Article, StaleArticleError
-from tests.admin_forms import article_form_data, response_errors
+from tests.admin_forms import (
+    SignedInEditorTestCase,
+    article_change_url,
+    article_edit_data,
+    response_errors,
+)
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def history_url(article):
@@ -65,14 +66,12 @@ class AdminSaveKeepsRevisionTests(TestCase):
         self.client.force_login(self.editor)
 
     def post_change(self, **overrides):
-        data = article_form_data(
-            title=overrides.pop("title", self.article.title),
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
             **overrides,
         )
-        response = self.client.post(change_url(self.article), data)
+        response = self.client.post(article_change_url(self.article), data)
         assert response.status_code == 302, response_errors(response)
         return response
 
@@ -124,10 +123,10 @@ class AdminSaveKeepsRevisionTests(TestCase):
         assert version.field_dict["status"] == Article.Status.PUBLISHED
 
 
-class CompareRevisionsTests(TestCase):
+class CompareRevisionsTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.article = DraftArticleFactory(
             title="Talks stall in Geneva",
             body="<p>First paragraph.</p><p>Second paragraph.</p>",
@@ -140,9 +139,6 @@ class CompareRevisionsTests(TestCase):
             body="<p>First paragraph.</p><p>Use &lt;script&gt;alert(1)&lt;/script&gt; here.</p>",
             status=Article.Status.IN_REVIEW,
         )
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_compare_shows_the_changed_words_of_the_title(self):
         response = self.client.get(compare_url(self.article, self.older, self.newer))
@@ -206,19 +202,16 @@ class DiffTests(TestCase):
         ]
 
 
-class RestoreRevisionTests(TestCase):
+class RestoreRevisionTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.author = AuthorFactory()
         cls.article = DraftArticleFactory(
             title="Original title", body="<p>Original body.</p>", authors=[cls.author]
         )
         cls.original = keep_revision(cls.article, cls.editor)
         keep_revision(cls.article, cls.editor, title="Rewritten title", body="<p>Rewritten.</p>")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_opening_an_old_revision_shows_it_without_changing_the_article(self):
         response = self.client.get(revision_url(self.article, self.original))
@@ -230,11 +223,10 @@ class RestoreRevisionTests(TestCase):
 
     def test_restoring_an_old_revision_brings_back_its_title_and_body(self):
         shown = self.client.get(revision_url(self.article, self.original))
-        data = article_form_data(
-            title="Original title",
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Original title",
             body="<p>Original body.</p>",
             loaded_version=loaded_version(shown),
         )
@@ -251,11 +243,10 @@ class RestoreRevisionTests(TestCase):
         before = Article.objects.get(pk=self.article.pk).version
         shown = self.client.get(revision_url(self.article, self.original))
         assert loaded_version(shown) == before
-        data = article_form_data(
-            title="Original title",
-            slug=self.article.slug,
+        data = article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Original title",
             loaded_version=loaded_version(shown),
         )
 
@@ -282,11 +273,10 @@ class ContributorRestoreTests(TestCase):
         self.client.force_login(self.contributor)
 
     def restore_data(self):
-        return article_form_data(
-            title="Contributor's draft",
-            slug=self.article.slug,
+        return article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
+            title="Contributor's draft",
             loaded_version=self.article.version,
         )
 
@@ -309,15 +299,14 @@ class ContributorRestoreTests(TestCase):
         in_review = DraftArticleFactory(
             created_by=self.contributor, status=Article.Status.IN_REVIEW, authors=[self.author]
         )
-        data = article_form_data(
-            title="Sneaky edit",
-            slug=in_review.slug,
+        data = article_edit_data(
+            in_review,
             author=self.author,
-            byline_pk=in_review.bylines.get().pk,
+            title="Sneaky edit",
             status="in_review",
         )
 
-        response = self.client.post(change_url(in_review), data)
+        response = self.client.post(article_change_url(in_review), data)
 
         assert response.status_code == 403
         in_review.refresh_from_db()
@@ -329,11 +318,10 @@ class ContributorRestoreTests(TestCase):
         )
         first = keep_revision(draft, self.contributor)
         keep_revision(draft, self.contributor, title="Second go")
-        data = article_form_data(
-            title="First go",
-            slug=draft.slug,
+        data = article_edit_data(
+            draft,
             author=self.author,
-            byline_pk=draft.bylines.get().pk,
+            title="First go",
             loaded_version=Article.objects.get(pk=draft.pk).version,
         )
 
@@ -371,10 +359,9 @@ class StaleSaveTests(TestCase):
         cls.article = DraftArticleFactory(title="Opening title", authors=[cls.author])
 
     def form_data(self, response, **overrides):
-        return article_form_data(
-            slug=self.article.slug,
+        return article_edit_data(
+            self.article,
             author=self.author,
-            byline_pk=self.article.bylines.get().pk,
             loaded_version=loaded_version(response),
             kind=self.article.kind_id,
             standfirst=self.article.standfirst,
@@ -386,8 +373,8 @@ class StaleSaveTests(TestCase):
         first.force_login(self.first_editor)
         second.force_login(self.second_editor)
         return (
-            (first, first.get(change_url(self.article))),
-            (second, second.get(change_url(self.article))),
+            (first, first.get(article_change_url(self.article))),
+            (second, second.get(article_change_url(self.article))),
         )
 
     def test_second_editors_stale_save_is_refused_and_the_first_save_kept(self):
@@ -395,11 +382,11 @@ class StaleSaveTests(TestCase):
         (first, first_page), (second, second_page) = self.two_editors_open_the_form()
 
         saved = first.post(
-            change_url(self.article),
+            article_change_url(self.article),
             self.form_data(first_page, title="First editor's title", body="<p>First.</p>"),
         )
         refused = second.post(
-            change_url(self.article),
+            article_change_url(self.article),
             self.form_data(second_page, title="Second editor's title", body="<p>Second.</p>"),
         )
 
@@ -417,8 +404,10 @@ class StaleSaveTests(TestCase):
     def test_stale_message_names_the_editor_when_the_changes_were_not_recorded(self):
         (first, first_page), (second, second_page) = self.two_editors_open_the_form()
 
-        first.post(change_url(self.article), self.form_data(first_page, title="First"))
-        refused = second.post(change_url(self.article), self.form_data(second_page, title="Second"))
+        first.post(article_change_url(self.article), self.form_data(first_page, title="First"))
+        refused = second.post(
+            article_change_url(self.article), self.form_data(second_page, title="Second")
+        )
 
         [error] = refused.context["adminform"].form.non_field_errors()
         assert "since you opened it: last saved by Ada Lovelace." in error
@@ -428,12 +417,14 @@ class StaleSaveTests(TestCase):
         first_window, second_window = Client(), Client()
         for window in (first_window, second_window):
             window.force_login(self.first_editor)
-        first_page = first_window.get(change_url(self.article))
-        second_page = second_window.get(change_url(self.article))
+        first_page = first_window.get(article_change_url(self.article))
+        second_page = second_window.get(article_change_url(self.article))
 
-        first_window.post(change_url(self.article), self.form_data(first_page, title="Window 1"))
+        first_window.post(
+            article_change_url(self.article), self.form_data(first_page, title="Window 1")
+        )
         refused = second_window.post(
-            change_url(self.article), self.form_data(second_page, title="Window 2")
+            article_change_url(self.article), self.form_data(second_page, title="Window 2")
         )
 
         [error] = refused.context["adminform"].form.non_field_errors()
@@ -452,10 +443,10 @@ class StaleSaveTests(TestCase):
     def test_save_by_an_action_makes_open_forms_stale(self):
         client = Client()
         client.force_login(self.second_editor)
-        page = client.get(change_url(self.article))
+        page = client.get(article_change_url(self.article))
         Article.objects.get(pk=self.article.pk).submit_for_review()
 
-        refused = client.post(change_url(self.article), self.form_data(page, title="Late"))
+        refused = client.post(article_change_url(self.article), self.form_data(page, title="Late"))
 
         assert refused.status_code == 200
         assert Article.objects.get(pk=self.article.pk).title == "Opening title"

@@ -11,7 +11,12 @@ from PIL import Image
 from articles.forms import ArticleAdminForm
 from articles.models import Article
 from articles.sanitize import sanitize_html
-from tests.admin_forms import EditorAdminTestCase, article_form_data, response_errors
+from tests.admin_forms import (
+    EditorAdminTestCase,
+    SignedInEditorTestCase,
+    article_form_data,
+    response_errors,
+)
 from tests.articles.images import (
     animated_gif_bytes,
     animated_webp_bytes,
@@ -165,14 +170,11 @@ class ArticleFormCleansTheBodyTests(TestCase):
         assert "body" not in form.errors
 
 
-class BodyEditorWidgetTests(TestCase):
+class BodyEditorWidgetTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.article = ArticleFactory(body="<h2>Heading</h2><p>Story text.</p>")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_change_page_renders_the_prose_editor_for_the_body(self):
         response = self.client.get(reverse("admin:articles_article_change", args=[self.article.pk]))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles import review_links
 from articles.models import Article
+from tests.admin_forms import article_change_url
 from tests.factories import (
     ArticleFactory,
     DraftArticleFactory,
@@ -23,10 +24,6 @@ from tests.factories import (
 
 def share_link_url(article):
     return reverse("admin:articles_article_share_link", args=[article.pk])
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 class MakingShareLinksTests(TestCase):
@@ -42,7 +39,7 @@ class MakingShareLinksTests(TestCase):
 
         response = self.client.post(share_link_url(self.draft), follow=True)
 
-        assert response.redirect_chain[-1][0] == change_url(self.draft)
+        assert response.redirect_chain[-1][0] == article_change_url(self.draft)
         [message] = [str(m) for m in response.context["messages"]]
         assert "Share link for outside review, valid until" in message
         assert 'href="https://news.example/articles/shared/' in message
@@ -86,11 +83,12 @@ class MakingShareLinksTests(TestCase):
     def test_change_form_offers_the_button_to_editors_only(self):
         self.client.force_login(self.editor)
         assert (
-            share_link_url(self.draft) in self.client.get(change_url(self.draft)).content.decode()
+            share_link_url(self.draft)
+            in self.client.get(article_change_url(self.draft)).content.decode()
         )
 
         self.client.force_login(self.contributor)
-        content = self.client.get(change_url(self.draft)).content.decode()
+        content = self.client.get(article_change_url(self.draft)).content.decode()
         assert share_link_url(self.draft) not in content
 
     def test_live_or_scheduled_articles_get_no_link(self):

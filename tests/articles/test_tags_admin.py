@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from articles.models import Kind, Tag, TaggedArticle
 from articles.tags import merge_tags
+from tests.admin_forms import SignedInEditorTestCase
 from tests.factories import ArticleFactory, KindFactory, StaffFactory
 
 CHANGELIST = reverse("admin:articles_tag_changelist")
@@ -17,10 +18,10 @@ def merge_post(tags, target_name=None):
     return data
 
 
-class MergeTagsActionTests(TestCase):
+class MergeTagsActionTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.china = Tag.objects.create(name="China")
         cls.prc = Tag.objects.create(name="PRC")
         cls.chinese_politics = Tag.objects.create(name="Chinese politics")
@@ -28,9 +29,6 @@ class MergeTagsActionTests(TestCase):
         cls.on_china = ArticleFactory(tags=[cls.china, cls.trade])
         cls.on_prc = ArticleFactory(tags=[cls.prc])
         cls.on_both = ArticleFactory(tags=[cls.china, cls.prc, cls.chinese_politics])
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_action_first_asks_which_tag_to_keep(self):
         response = self.client.post(CHANGELIST, merge_post([self.china, self.prc]))

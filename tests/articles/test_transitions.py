@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, IllegalTransition
+from tests.admin_forms import SignedInEditorTestCase
 from tests.factories import (
     ArticleFactory,
     DraftArticleFactory,
     ScheduledArticleFactory,
-    StaffFactory,
 )
 
 CHANGELIST = reverse("admin:articles_article_changelist")
@@ -128,15 +128,8 @@ class ArticleTransitionTests(TestCase):
         self.assert_refused(draft, draft.unpublish, "“A” is already a draft.")
 
 
-class TransitionActionTests(TestCase):
+class TransitionActionTests(SignedInEditorTestCase):
     """The admin actions move what the transitions allow and pass over the rest."""
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def run_action(self, action, articles):
         response = self.client.post(

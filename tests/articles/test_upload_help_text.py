@@ -3,20 +3,13 @@ and the size limit the validators apply, from `MAX_IMAGE_UPLOAD_BYTES`
 (images.validators.upload_help_text)."""
 
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import StaffFactory
+from tests.admin_forms import SignedInEditorTestCase
 
 
-class UploadHelpTextTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
-
+class UploadHelpTextTests(SignedInEditorTestCase):
     def help_text(self, url, field):
         response = self.client.get(url)
         assert response.status_code == 200

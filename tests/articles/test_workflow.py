@@ -11,15 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.admin_forms import article_form_data, response_errors
+from tests.admin_forms import (
+    SignedInEditorTestCase,
+    article_change_url,
+    article_edit_data,
+    article_form_data,
+    response_errors,
+)
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, StaffFactory
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 class ContributorTests(TestCase):
@@ -41,10 +43,9 @@ class ContributorTests(TestCase):
 
     def own_draft_data(self, **overrides):
         overrides.setdefault("title", self.own_draft.title)
-        return article_form_data(
-            slug=self.own_draft.slug,
+        return article_edit_data(
+            self.own_draft,
             author=self.author,
-            byline_pk=self.own_draft.bylines.get().pk,
             **overrides,
         )
 
@@ -66,7 +67,7 @@ class ContributorTests(TestCase):
 
     def test_contributor_can_submit_their_draft_for_review(self):
         response = self.client.post(
-            change_url(self.own_draft), self.own_draft_data(status="in_review")
+            article_change_url(self.own_draft), self.own_draft_data(status="in_review")
         )
 
         assert response.status_code == 302, response_errors(response)
@@ -74,7 +75,7 @@ class ContributorTests(TestCase):
         assert self.own_draft.status == Article.Status.IN_REVIEW
 
     def test_publish_is_not_among_a_contributors_status_choices(self):
-        response = self.client.get(change_url(self.own_draft))
+        response = self.client.get(article_change_url(self.own_draft))
 
         choices = dict(response.context["adminform"].form.fields["status"].choices)
         assert "published" not in choices
@@ -82,7 +83,7 @@ class ContributorTests(TestCase):
 
     def test_forged_publish_by_a_contributor_is_refused_and_nothing_changes(self):
         response = self.client.post(
-            change_url(self.own_draft), self.own_draft_data(status="published")
+            article_change_url(self.own_draft), self.own_draft_data(status="published")
         )
 
         assert response.status_code == 200
@@ -107,7 +108,7 @@ class ContributorTests(TestCase):
             published_at_0=later.strftime("%Y-%m-%d"), published_at_1=later.strftime("%H:%M:%S")
         )
 
-        self.client.post(change_url(self.own_draft), data)
+        self.client.post(article_change_url(self.own_draft), data)
 
         self.own_draft.refresh_from_db()
         assert self.own_draft.published_at is None
@@ -117,22 +118,20 @@ class ContributorTests(TestCase):
             title="Hijacked", slug=self.others_draft.slug, author=self.author, status="draft"
         )
 
-        response = self.client.post(change_url(self.others_draft), data)
+        response = self.client.post(article_change_url(self.others_draft), data)
 
         assert response.status_code in (302, 403, 404)
         self.others_draft.refresh_from_db()
         assert self.others_draft.title == "Someone else's draft"
 
     def test_contributor_cannot_edit_their_own_published_article(self):
-        data = article_form_data(
+        data = article_edit_data(
+            self.published,
             title="Rewritten after publication",
-            slug=self.published.slug,
-            author=self.published.ordered_authors[0],
-            byline_pk=self.published.bylines.get().pk,
             status="published",
         )
 
-        self.client.post(change_url(self.published), data)
+        self.client.post(article_change_url(self.published), data)
 
         self.published.refresh_from_db()
         assert self.published.title == "Live piece"
@@ -140,7 +139,9 @@ class ContributorTests(TestCase):
     def test_contributor_cannot_edit_their_draft_once_it_is_in_review(self):
         self.own_draft.submit_for_review()
 
-        self.client.post(change_url(self.own_draft), self.own_draft_data(title="Late change"))
+        self.client.post(
+            article_change_url(self.own_draft), self.own_draft_data(title="Late change")
+        )
 
         self.own_draft.refresh_from_db()
         assert self.own_draft.title == "My own draft"
@@ -167,24 +168,19 @@ class ContributorTests(TestCase):
         assert self.client.get(reverse("admin:articles_kind_add")).status_code == 403
 
 
-class EditorWorkflowTests(TestCase):
+class EditorWorkflowTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.author = AuthorFactory()
         cls.in_review = DraftArticleFactory(
             title="Waiting for an editor", status=Article.Status.IN_REVIEW, authors=[cls.author]
         )
 
-    def setUp(self):
-        self.client.force_login(self.editor)
-
     def review_data(self, **overrides):
-        return article_form_data(
-            title=self.in_review.title,
-            slug=self.in_review.slug,
+        return article_edit_data(
+            self.in_review,
             author=self.author,
-            byline_pk=self.in_review.bylines.get().pk,
             **overrides,
         )
 
@@ -195,7 +191,7 @@ class EditorWorkflowTests(TestCase):
 
     def test_publishing_with_an_empty_time_publishes_now(self):
         response = self.client.post(
-            change_url(self.in_review), self.review_data(status="published")
+            article_change_url(self.in_review), self.review_data(status="published")
         )
 
         assert response.status_code == 302, response_errors(response)
@@ -211,7 +207,7 @@ class EditorWorkflowTests(TestCase):
             published_at_1=go_live.strftime("%H:%M:%S"),
         )
 
-        self.client.post(change_url(self.in_review), data)
+        self.client.post(article_change_url(self.in_review), data)
 
         self.in_review.refresh_from_db()
         assert self.in_review.state == "scheduled"

@@ -3,24 +3,16 @@
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
 
 from authors.models import Author
-from tests.admin_forms import author_form_data
+from tests.admin_forms import SignedInEditorTestCase, author_form_data
 from tests.articles.images import GPS_IFD, SVG, exif_image_bytes, media_files, png_upload
-from tests.factories import AuthorFactory, StaffFactory
+from tests.factories import AuthorFactory
 
 
-class AuthorPhotoTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
-
-    def setUp(self):
-        self.client.force_login(self.editor)
-
+class AuthorPhotoTests(SignedInEditorTestCase):
     def test_svg_photo_is_refused_and_nothing_is_stored(self):
         files_before = media_files()
         data = author_form_data(photo=SimpleUploadedFile("me.svg", SVG, "image/svg+xml"))

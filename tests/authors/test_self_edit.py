@@ -4,7 +4,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from authors.models import Author
-from tests.admin_forms import author_form_data
+from tests.admin_forms import SignedInModeratorTestCase, author_form_data
 from tests.factories import AuthorFactory, StaffFactory
 
 CHANGELIST = reverse("admin:authors_author_changelist")
@@ -95,17 +95,14 @@ class OwnProfileTests(TestCase):
         assert Author.objects.count() == 2
 
 
-class ProfileWithoutAuthorPermissionsTests(TestCase):
+class ProfileWithoutAuthorPermissionsTests(SignedInModeratorTestCase):
     """Staff holding no author permission at all (a moderator who also writes)."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.own = AuthorFactory(user=cls.moderator)
         cls.other = AuthorFactory()
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def test_they_see_and_edit_only_their_own_profile(self):
         response = self.client.get(CHANGELIST)

@@ -28,6 +28,12 @@ def field_errors(content, field):
     return html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))) if match else ""
 
 
+def comments_heading(content):
+    """The text of the discussion's heading ("4 comments", "Comments"); None without one."""
+    match = re.search(r'id="comments-title"[^>]*>\s*(.*?)\s*</h2>', content, flags=re.S)
+    return match.group(1) if match else None
+
+
 def page_text(content):
     """The page's visible text with tags removed and whitespace collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())

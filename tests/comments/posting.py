@@ -1,7 +1,7 @@
 """What a real comment form posts: the fields a reader types and the hidden ones it carries.
 
-`valid_data` builds a complete post by hand; `submit_comment` loads the article page and sends
-its form back as a browser would.
+`valid_data` builds a complete post by hand (to `post_url`); `submit_comment` loads the article
+page and sends its form back as a browser would.
 """
 
 import datetime
@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import time_machine
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.commenters import verification
@@ -31,6 +32,11 @@ def form_extras(seconds_ago=60):
 
 
 BODY = "The second paragraph overstates the trade figures."
+
+
+def post_url(article):
+    """Where the comment form on `article`'s page posts."""
+    return reverse("comments:post", kwargs={"slug": article.slug})
 
 
 def valid_data(**overrides):

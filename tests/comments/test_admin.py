@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.moderation import HOLD_FOR_REVIEW
+from tests.admin_forms import SignedInEditorTestCase, SignedInModeratorTestCase
 from tests.comments.html import comment_tree
 from tests.factories import (
     ArticleFactory,
@@ -44,10 +45,10 @@ def email_viewer():
     return user
 
 
-class ModerationQueueTests(TestCase):
+class ModerationQueueTests(SignedInModeratorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.geneva = ArticleFactory(title="Talks in Geneva")
         cls.lagos = ArticleFactory(title="Port reform in Lagos")
         cls.old_approved = CommentFactory(
@@ -72,9 +73,6 @@ class ModerationQueueTests(TestCase):
         cls.new_pending = HeldCommentFactory(
             article=cls.lagos, name="Nadia", body="A newer held comment.", created_at=minutes_ago(5)
         )
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def test_moderator_sees_pending_comments_first_newest_first_within_each_group(self):
         response = self.client.get(CHANGELIST)
@@ -163,18 +161,15 @@ class ModerationQueueTests(TestCase):
         assert self.new_pending.moderated_at is not None
 
 
-class BulkActionTests(TestCase):
+class BulkActionTests(SignedInModeratorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.article = ArticleFactory()
         cls.first = HeldCommentFactory(article=cls.article, body="First held comment.")
         cls.second = HeldCommentFactory(article=cls.article, body="Second held comment.")
         cls.approved = CommentFactory(article=cls.article, body="Already approved.")
         cls.untouched = HeldCommentFactory(article=cls.article, body="Not selected.")
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def run_action(self, action, comments):
         return self.client.post(
@@ -386,15 +381,12 @@ class EmailVisibilityTests(TestCase):
         assert result_ids(response) == [self.comment.pk]
 
 
-class EditorAccessTests(TestCase):
+class EditorAccessTests(SignedInEditorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = StaffFactory(role="Editor")
+        super().setUpTestData()
         cls.pending = HeldCommentFactory()
         cls.approved = CommentFactory()
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def test_editor_gets_403_on_the_comment_changelist(self):
         assert self.client.get(CHANGELIST).status_code == 403

@@ -14,14 +14,15 @@ from django.test import TestCase, TransactionTestCase
 from articles.models import Article
 from comments import moderation, signals
 from comments.models import Comment
+from tests.comments.html import comments_heading
 from tests.factories import ArticleFactory, CommentFactory, HeldCommentFactory, StaffFactory
 
 APPROVED = Comment.Status.APPROVED
 
 
 def heading_count(client, article):
-    content = client.get(article.get_absolute_url()).content.decode()
-    match = re.search(r'id="comments-title"[^>]*>\s*(\d+) comments?\s*</h2>', content)
+    heading = comments_heading(client.get(article.get_absolute_url()).content.decode())
+    match = re.fullmatch(r"(\d+) comments?", heading or "")
     return int(match.group(1)) if match else 0
 
 

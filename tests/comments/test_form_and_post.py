@@ -4,12 +4,17 @@ import re
 
 from django.conf import settings
 from django.test import Client, TestCase
-from django.urls import reverse
 
 from comments.models import Comment
 from comments.views.posting import AWAITING_MODERATION
-from tests.comments.html import comment_tree, input_value, page_text, textarea_text
-from tests.comments.posting import BODY, valid_data
+from tests.comments.html import (
+    comment_tree,
+    comments_heading,
+    input_value,
+    page_text,
+    textarea_text,
+)
+from tests.comments.posting import BODY, post_url, valid_data
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -17,10 +22,6 @@ from tests.factories import (
     HeldCommentFactory,
     ScheduledArticleFactory,
 )
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"slug": article.slug})
 
 
 class PostingACommentTests(TestCase):
@@ -157,7 +158,7 @@ class CommentDisplayTests(TestCase):
         assert order == [self.first.pk, self.reply.pk, self.nested.pk, self.second.pk]
 
     def test_heading_counts_the_shown_comments(self):
-        assert re.search(r'id="comments-title"[^>]*>\s*4 comments\s*</h2>', self.content)
+        assert comments_heading(self.content) == "4 comments"
 
     def test_heading_says_two_comments_for_an_approved_comment_and_reply(self):
         article = ArticleFactory()
@@ -167,7 +168,7 @@ class CommentDisplayTests(TestCase):
 
         content = self.client.get(article.get_absolute_url()).content.decode()
 
-        assert re.search(r'id="comments-title"[^>]*>\s*2 comments\s*</h2>', content)
+        assert comments_heading(content) == "2 comments"
 
     def test_heading_is_singular_for_one_comment(self):
         article = ArticleFactory()
@@ -176,7 +177,7 @@ class CommentDisplayTests(TestCase):
 
         content = self.client.get(article.get_absolute_url()).content.decode()
 
-        assert re.search(r'id="comments-title"[^>]*>\s*1 comment\s*</h2>', content)
+        assert comments_heading(content) == "1 comment"
 
     def test_an_article_without_approved_comments_says_so(self):
         article = ArticleFactory()
@@ -184,7 +185,7 @@ class CommentDisplayTests(TestCase):
 
         content = self.client.get(article.get_absolute_url()).content.decode()
 
-        assert re.search(r'id="comments-title"[^>]*>\s*Comments\s*</h2>', content)
+        assert comments_heading(content) == "Comments"
         assert "No comments yet." in content
 
     def test_each_shown_comment_below_the_deepest_level_has_a_reply_link(self):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from comments import moderation, signals, staff_replies
 from comments.models import Comment, CommenterAddress, DiscussionSettings
+from tests.admin_forms import SignedInModeratorTestCase
 from tests.comments.html import page_text
 from tests.factories import (
     ArticleFactory,
@@ -249,18 +250,15 @@ class PermissionTests(TestCase):
         assert reply_url(self.pending) not in content
 
 
-class SpamTeachesTheTrustedRuleTests(TestCase):
+class SpamTeachesTheTrustedRuleTests(SignedInModeratorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.article = ArticleFactory()
         cls.regular = CommentFactory(article=cls.article, email=SECRET_EMAIL)
         cls.address = CommenterAddress.objects.create(
             email=SECRET_EMAIL, verified_at=timezone.now()
         )
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def trust(self):
         return moderation.trust_finding(self.regular.email_digest, address_proven=True)
@@ -313,10 +311,10 @@ class SpamTeachesTheTrustedRuleTests(TestCase):
         assert self.trust().rule == "distrusted"
 
 
-class ReasonFilterTests(TestCase):
+class ReasonFilterTests(SignedInModeratorTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.moderator = StaffFactory(role="Moderator")
+        super().setUpTestData()
         cls.links = HeldCommentFactory(
             moderation_rule="links", held_reason="held: 3 links, limit 2"
         )
@@ -328,9 +326,6 @@ class ReasonFilterTests(TestCase):
             moderation_rule="disallowed_word",
             held_reason="spam: matched disallowed word 'casino'",
         )
-
-    def setUp(self):
-        self.client.force_login(self.moderator)
 
     def test_the_filter_offers_the_reasons_present_by_name(self):
         content = self.client.get(CHANGELIST).content.decode()

@@ -22,7 +22,7 @@ from comments.commenters.privacy import digest
 from comments.forms import form_token_age
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.comments.html import input_value, page_text, textarea_text
-from tests.comments.posting import form_extras, prove_address, valid_data
+from tests.comments.posting import form_extras, post_url, prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 from tests.helpers import migrated_to, migrated_to_just_before, migrated_to_the_latest
 
@@ -338,10 +338,6 @@ class ClosingTests(TestCase):
         assert response.status_code == 400
         assert "Comments are closed on this article." in page_text(response.content.decode())
         assert not Comment.objects.filter(body="Too late.").exists()
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"slug": article.slug})
 
 
 def form_data(**overrides):

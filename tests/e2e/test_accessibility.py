@@ -21,10 +21,9 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.checkers import (
-    describe_violations,
+    assert_no_axe_violations,
     nu_html_errors,
     require_axe,
-    run_axe,
     vnu_jar,
 )
 from tests.factories import (
@@ -197,18 +196,10 @@ class AccessibilityTests(BrowserTestCase):
             page = self.new_page(color_scheme=scheme)
             for name, path in self.pages():
                 page.goto(self.url(path))
-                violations = run_axe(page)
-                assert not violations, (
-                    f"axe found problems on {name} ({path}, {scheme}):\n"
-                    + describe_violations(violations)
-                )
+                assert_no_axe_violations(page, f"{name} ({path}, {scheme})")
             self.post_empty_comment(page)
             expect(page.locator("#id_body")).to_have_attribute("aria-invalid", "true")
-            violations = run_axe(page)
-            assert not violations, (
-                f"axe found problems on the comment form with errors ({scheme}):\n"
-                + describe_violations(violations)
-            )
+            assert_no_axe_violations(page, f"the comment form with errors ({scheme})")
         assert Comment.objects.count() == 3
 
     def test_pages_pass_the_nu_html_checker(self):

@@ -14,7 +14,7 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from comments.commenters import verification
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from tests.factories import ArticleFactory
 
 from .browser import BrowserTestCase
@@ -29,9 +29,7 @@ SECOND = "A correction to my earlier comment: the 2023 figures are out in March.
 class AddressConfirmationTests(BrowserTestCase):
     def setUp(self):
         self.enterContext(override_settings(SITE_URL=self.live_server_url))
-        rules = DiscussionSettings.current()
-        rules.min_seconds_to_post = 0
-        rules.save()
+        self.allow_instant_posting()
         self.article = ArticleFactory(title="Cocoa and the new tariffs", slug="cocoa-tariffs")
         mail.outbox = []
 

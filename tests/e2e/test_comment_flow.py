@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from tests.factories import ArticleFactory, AuthorFactory, KindFactory, StaffFactory
 
 from .browser import BrowserTestCase
@@ -46,11 +46,7 @@ class CommentFlowTests(BrowserTestCase):
             tags=["Trade", "West Africa"],
         )
         self.moderator = StaffFactory(username="moderator", role="Moderator")
-        # A browser driven by a test posts faster than any reader: the time rule would call it
-        # a bot (tests/comments/test_rules.py covers that rule).
-        settings_row = DiscussionSettings.current()
-        settings_row.min_seconds_to_post = 0
-        settings_row.save()
+        self.allow_instant_posting()
 
     def test_reader_comment_is_held_then_approved_by_a_moderator(self):
         reader = self.new_page()

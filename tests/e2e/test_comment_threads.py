@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -50,9 +50,7 @@ class ReplyWithoutJavaScriptTests(BrowserTestCase):
             body="The section on tariffs misses how the 2019 agreement changed the baseline.",
         )
         self.moderator = StaffFactory(username="moderator", role="Moderator")
-        settings_row = DiscussionSettings.current()
-        settings_row.min_seconds_to_post = 0  # a driven browser posts faster than any reader
-        settings_row.save()
+        self.allow_instant_posting()
 
     def test_reader_replies_without_javascript_and_the_thread_nests_with_the_authors_badge(self):
         reader = self.new_page(java_script_enabled=False)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.commenters.remember import COOKIE_NAME
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 from .browser import BrowserTestCase
@@ -23,9 +23,7 @@ class CommenterPrivacyTests(BrowserTestCase):
     def setUp(self):
         self.article = ArticleFactory(title="Ports and the price of rice", slug="ports-and-rice")
         self.moderator = StaffFactory(role="Moderator")
-        rules = DiscussionSettings.current()
-        rules.min_seconds_to_post = 0  # this reader types instantly
-        rules.save()
+        self.allow_instant_posting()
 
     def post(self, page, body, *, save):
         form = page.locator("#comment-form")

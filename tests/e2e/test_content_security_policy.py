@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 from comments.models import Comment, DiscussionSettings
 from config.urls import urlpatterns as site_urlpatterns
+from tests.broken_urls import broken_view
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -52,10 +53,6 @@ POLICY_COMPLAINTS = re.compile(
     r"Cross-Origin-Opener-Policy",
     re.IGNORECASE,
 )
-
-
-def broken_view(request):
-    raise RuntimeError("the newsroom database is on fire")
 
 
 urlpatterns = [path("broken/", broken_view), *site_urlpatterns]

@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 
 from config.errors import server_error
-from tests.checkers import describe_violations, require_axe, run_axe
+from tests.checkers import assert_no_axe_violations, require_axe
 from tests.factories import ArticleFactory
 
 from .browser import BrowserTestCase
@@ -32,16 +32,9 @@ class SearchAndErrorPagesAccessibilityTests(BrowserTestCase):
             page = self.new_page(color_scheme=scheme)
             for name, path in paths.items():
                 page.goto(self.url(path))
-                violations = run_axe(page)
-                assert not violations, (
-                    f"axe found problems on {name} ({scheme}):\n" + describe_violations(violations)
-                )
+                assert_no_axe_violations(page, f"{name} ({scheme})")
             # On a blank page of its own: written into the last page, it would be under that
             # page's Content-Security-Policy instead of its own.
             page = self.new_page(color_scheme=scheme)
             page.set_content(server_error_html)
-            violations = run_axe(page)
-            assert not violations, (
-                f"axe found problems on the server error page ({scheme}):\n"
-                + describe_violations(violations)
-            )
+            assert_no_axe_violations(page, f"the server error page ({scheme})")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from comments import signals
 from comments.commenters.privacy import digest
-from comments.models import Comment, CommenterAddress, DiscussionSettings
+from comments.models import Comment, CommenterAddress
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 from .browser import BrowserTestCase
@@ -30,9 +30,7 @@ def link_in(message, fragment):
 class UnsubscribeTests(BrowserTestCase):
     def setUp(self):
         self.enterContext(override_settings(SITE_URL=self.live_server_url))
-        rules = DiscussionSettings.current()
-        rules.min_seconds_to_post = 0
-        rules.save()
+        self.allow_instant_posting()
         self.article = ArticleFactory(title="What the new tariff talks mean", slug="tariff-talks")
         self.moderator = StaffFactory(username="moderator", role="Moderator")
         mail.outbox = []
