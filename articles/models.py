@@ -15,7 +15,6 @@ from taggit.models import TagBase, TaggedItemBase
 from authors.models import Author
 from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
-from images.validators import validate_image_upload
 
 from .permissions import PUBLISH_CODENAME, can_publish
 from .sanitize import plain_text, sanitize_html
@@ -288,8 +287,6 @@ class Article(models.Model):
     featured_image = ResponsiveImageField(
         upload_to="articles/%Y/%m/",
         blank=True,
-        validators=[validate_image_upload],
-        # The form field adds the formats and size limit (images.validators.upload_help_text).
         help_text="Shown above the article and in lists.",
     )
     featured_image_renditions = renditions_field(of="the featured image")
