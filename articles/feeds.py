@@ -155,57 +155,56 @@ class LatestArticlesFeed(SiteFeed):
         return max(article.updated_at, article.published_at)
 
 
-class TagFeed(LatestArticlesFeed):
+class ListingFeed(LatestArticlesFeed):
+    """The newest published articles of one tag, author or kind: the one whose slug is in the
+    address, among `listings()`; `articles_filter` is the article lookup that selects its
+    articles."""
+
+    articles_filter = None
+
+    def listings(self):
+        raise NotImplementedError
+
     def get_object(self, request, slug):
-        return get_object_or_404(Tag.objects.on_published_articles(), slug=slug)
+        return get_object_or_404(self.listings(), slug=slug)
 
-    def title(self, tag):
-        return f"{tag.name} — {settings.SITE_NAME}"
+    def title(self, listing):
+        return f"{listing.name} — {settings.SITE_NAME}"
 
-    def link(self, tag):
-        return absolute_url(tag.get_absolute_url())
+    def link(self, listing):
+        return absolute_url(listing.get_absolute_url())
 
-    def description(self, tag):
-        return tag.page_description
+    def description(self, listing):
+        return listing.page_description
 
-    def items(self, tag):
-        return self.articles().filter(tags=tag)[:FEED_LENGTH]
+    def items(self, listing):
+        return self.articles().filter(**{self.articles_filter: listing})[:FEED_LENGTH]
 
 
-class AuthorFeed(LatestArticlesFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+class TagFeed(ListingFeed):
+    articles_filter = "tags"
 
-    def title(self, author):
-        return f"{author.name} — {settings.SITE_NAME}"
+    def listings(self):
+        return Tag.objects.on_published_articles()
 
-    def link(self, author):
-        return absolute_url(author.get_absolute_url())
+
+class AuthorFeed(ListingFeed):
+    articles_filter = "bylines__author"
+
+    def listings(self):
+        return Author.objects.all()
 
     def description(self, author):
         return f"Articles by {author.name}" + (
             f", {author.credentials}." if author.credentials else "."
         )
 
-    def items(self, author):
-        return self.articles().filter(bylines__author=author)[:FEED_LENGTH]
 
+class KindFeed(ListingFeed):
+    articles_filter = "kind"
 
-class KindFeed(LatestArticlesFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Kind, slug=slug)
-
-    def title(self, kind):
-        return f"{kind.name} — {settings.SITE_NAME}"
-
-    def link(self, kind):
-        return absolute_url(kind.get_absolute_url())
-
-    def description(self, kind):
-        return kind.page_description
-
-    def items(self, kind):
-        return self.articles().filter(kind=kind)[:FEED_LENGTH]
+    def listings(self):
+        return Kind.objects.all()
 
 
 class AtomFeedMixin:

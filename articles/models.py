@@ -15,7 +15,6 @@ from taggit.models import TagBase, TaggedItemBase
 from authors.models import Author
 from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
-from images.validators import validate_image_upload
 
 from .permissions import PUBLISH_CODENAME, can_publish
 from .sanitize import plain_text, sanitize_html
@@ -186,22 +185,23 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def before(self, article):
-        """Articles published before `article`, nearest first (same-second ties by id)."""
-        if article.published_at is None:
-            return self.none()
-        return self.filter(
-            Q(published_at__lt=article.published_at)
-            | Q(published_at=article.published_at, pk__lt=article.pk)
-        ).order_by("-published_at", "-id")
+        """Articles published before `article`, nearest first."""
+        return self._beside(article, later=False)
 
     def after(self, article):
-        """Articles published after `article`, nearest first (same-second ties by id)."""
+        """Articles published after `article`, nearest first."""
+        return self._beside(article, later=True)
+
+    def _beside(self, article, *, later):
+        """Articles on one side of `article` in publication order, nearest first; articles
+        published in the same second are ordered by id."""
         if article.published_at is None:
             return self.none()
+        side, nearest_first = ("gt", "") if later else ("lt", "-")
         return self.filter(
-            Q(published_at__gt=article.published_at)
-            | Q(published_at=article.published_at, pk__gt=article.pk)
-        ).order_by("published_at", "id")
+            Q(**{f"published_at__{side}": article.published_at})
+            | Q(published_at=article.published_at, **{f"pk__{side}": article.pk})
+        ).order_by(f"{nearest_first}published_at", f"{nearest_first}id")
 
 
 class StaleArticleError(Exception):
@@ -287,8 +287,6 @@ class Article(models.Model):
     featured_image = ResponsiveImageField(
         upload_to="articles/%Y/%m/",
         blank=True,
-        validators=[validate_image_upload],
-        # The form field adds the formats and size limit (images.validators.upload_help_text).
         help_text="Shown above the article and in lists.",
     )
     featured_image_renditions = renditions_field(of="the featured image")

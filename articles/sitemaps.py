@@ -55,11 +55,31 @@ class ArticleSitemap(SiteSitemap):
         return article.updated_at
 
 
-class TagSitemap(SiteSitemap):
+class ListingSitemap(SiteSitemap):
+    """The pages of the kinds or authors with a live article, by name; `lastmod` is when the
+    latest-updated of their live articles changed. `articles` is the relation from one of
+    `model` to its articles."""
+
     changefreq = "daily"
+    model = None
+    articles = None
+
+    def items(self):
+        return (
+            self.model.objects.filter(**{f"{self.articles}__in": Article.objects.published()})
+            .annotate(latest=Max(f"{self.articles}__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, listing):
+        return listing.latest
+
+
+class TagSitemap(ListingSitemap):
     priority = 0.5
 
     def items(self):
+        # on_published_articles() filters by a subquery, not a join the Max could reuse.
         live = Q(tagged_articles__content_object__in=Article.objects.published())
         return (
             Tag.objects.on_published_articles()
@@ -67,38 +87,18 @@ class TagSitemap(SiteSitemap):
             .order_by("name")
         )
 
-    def lastmod(self, tag):
-        return tag.latest
 
-
-class KindSitemap(SiteSitemap):
-    changefreq = "daily"
+class KindSitemap(ListingSitemap):
     priority = 0.6
-
-    def items(self):
-        return (
-            Kind.objects.filter(articles__in=Article.objects.published())
-            .annotate(latest=Max("articles__updated_at"))
-            .order_by("name")
-        )
-
-    def lastmod(self, kind):
-        return kind.latest
+    model = Kind
+    articles = "articles"
 
 
-class AuthorSitemap(SiteSitemap):
+class AuthorSitemap(ListingSitemap):
     changefreq = "weekly"
     priority = 0.5
-
-    def items(self):
-        return (
-            Author.objects.filter(bylines__article__in=Article.objects.published())
-            .annotate(latest=Max("bylines__article__updated_at"))
-            .order_by("name")
-        )
-
-    def lastmod(self, author):
-        return author.latest
+    model = Author
+    articles = "bylines__article"
 
 
 SITEMAPS = {

@@ -65,28 +65,40 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         )
 
 
-class TagArticleListView(PublishedArticlesMixin, ListView):
-    template_name = "articles/tag_article_list.html"
+class ListingArticleListView(PublishedArticlesMixin, ListView):
+    """The articles of one tag or kind, headed by its name and description: the one whose slug
+    is in the address, among `listings()`; `articles_filter` is the article lookup that selects
+    its articles. The template gets it as `listing`."""
+
+    articles_filter = None
+
+    def listings(self):
+        raise NotImplementedError
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag.objects.on_published_articles(), slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        self.listing = get_object_or_404(self.listings(), slug=self.kwargs["slug"])
+        return super().get_queryset().filter(**{self.articles_filter: self.listing})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        return super().get_context_data(listing=self.listing, **kwargs)
 
 
-class KindArticleListView(PublishedArticlesMixin, ListView):
+class TagArticleListView(ListingArticleListView):
+    template_name = "articles/tag_article_list.html"
+    articles_filter = "tags"
+
+    def listings(self):
+        return Tag.objects.on_published_articles()
+
+
+class KindArticleListView(ListingArticleListView):
     """One kind's articles (Analysis, Op-Ed…), headed by the kind's description."""
 
     template_name = "articles/kind_article_list.html"
+    articles_filter = "kind"
 
-    def get_queryset(self):
-        self.kind = get_object_or_404(Kind, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(kind=self.kind)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(kind=self.kind, **kwargs)
+    def listings(self):
+        return Kind.objects.all()
 
 
 class SearchView(PublishedArticlesMixin, ListView):

@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
-from images.validators import validate_image_upload
 
 
 class Author(models.Model):
@@ -30,8 +29,6 @@ class Author(models.Model):
     photo = ResponsiveImageField(
         upload_to="authors/%Y/",
         blank=True,
-        validators=[validate_image_upload],
-        # The form field adds the formats and size limit (images.validators.upload_help_text).
         help_text="A square portrait works best.",
     )
     photo_renditions = renditions_field(of="the photo")

@@ -57,16 +57,27 @@ def _article_rows(queryset, when_field, link_to_admin=True):
     return rows
 
 
-def _state_box(state, title, queryset, when_field, *, when_label, more_label, empty):
-    """A box of articles in one state; `state` is also the article list's StateFilter value."""
+def _article_box(key, title, queryset, when_field, *, more_url, link_to_admin=True, **labels):
+    """A box listing `queryset`'s first articles, each with its `when_field` date; `labels` are
+    the Box's `when_label`, `more_label` and `empty`."""
     return Box(
-        key=state,
+        key=key,
         title=title,
-        rows=_article_rows(queryset, when_field),
+        rows=_article_rows(queryset, when_field, link_to_admin=link_to_admin),
+        more_url=more_url,
+        **labels,
+    )
+
+
+def _state_box(state, title, queryset, when_field, **labels):
+    """A box of articles in one state; `state` is also the article list's StateFilter value."""
+    return _article_box(
+        state,
+        title,
+        queryset,
+        when_field,
         more_url=changelist_url("articles.article", state=state),
-        more_label=more_label,
-        empty=empty,
-        when_label=when_label,
+        **labels,
     )
 
 
@@ -109,14 +120,12 @@ def boxes_for(user):
         ]
     if article_permissions.can_view_articles(user):
         boxes.append(
-            Box(
-                key="published",
-                title="Recently published",
-                rows=_article_rows(
-                    Article.objects.published().order_by("-published_at", "-pk"),
-                    "published_at",
-                    link_to_admin=is_editor,
-                ),
+            _article_box(
+                "published",
+                "Recently published",
+                Article.objects.published().order_by("-published_at", "-pk"),
+                "published_at",
+                link_to_admin=is_editor,
                 more_url=(
                     changelist_url("articles.article", state="live")
                     if is_editor
@@ -129,13 +138,11 @@ def boxes_for(user):
         )
     if article_permissions.can_write_articles(user):
         boxes.append(
-            Box(
-                key="my_drafts",
-                title="My drafts",
-                rows=_article_rows(
-                    Article.objects.drafts().filter(created_by=user).order_by("-updated_at"),
-                    "updated_at",
-                ),
+            _article_box(
+                "my_drafts",
+                "My drafts",
+                Article.objects.drafts().filter(created_by=user).order_by("-updated_at"),
+                "updated_at",
                 more_url=changelist_url("articles.article", state="draft", created_by=user.pk),
                 more_label="All my drafts",
                 empty="You have no drafts.",

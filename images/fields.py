@@ -6,7 +6,7 @@ from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 
 from .metadata import without_metadata
 from .renditions import enqueue_renditions
-from .validators import check_image_header, upload_help_text
+from .validators import check_image_header, upload_help_text, validate_image_upload
 
 
 class UploadedImageFormField(forms.ImageField):
@@ -42,13 +42,20 @@ class RememberingImageFileDescriptor(ImageFileDescriptor):
 
 
 class ResponsiveImageField(models.ImageField):
-    """An ImageField whose uploads are cleaned of metadata and get background renditions.
+    """An ImageField whose uploads are validated, cleaned of metadata and get background
+    renditions.
 
-    The model needs a `<name>_renditions` field beside it (`renditions_field`).
+    Uploads are checked by `validate_image_upload` unless other `validators` are given. The
+    `help_text` says what the image is for: the form field adds the formats and size limit
+    (`upload_help_text`). The model needs a `<name>_renditions` field beside it
+    (`renditions_field`).
     """
 
     attr_class = CleanedImageFieldFile
     descriptor_class = RememberingImageFileDescriptor
+
+    def __init__(self, *args, validators=(validate_image_upload,), **kwargs):
+        super().__init__(*args, validators=list(validators), **kwargs)
 
     @property
     def loaded_name_key(self):

@@ -269,8 +269,9 @@ class CommentAdmin(admin.ModelAdmin):
             self.log_change(request, comment, f"{verb} the comment.")
         return changed
 
-    def _tell(self, request, changed, decision):
-        count = len(changed)
+    def _decide_selected(self, request, queryset, decision):
+        """An action: decide the selected comments, then say how many changed."""
+        count = len(self._moderate(request, queryset, decision))
         self.message_user(
             request,
             f"{count} comment{'' if count == 1 else 's'} {DECISION_LABELS[decision][1].lower()}.",
@@ -382,22 +383,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
-        self._tell(
-            request,
-            self._moderate(request, queryset, Comment.Status.APPROVED),
-            Comment.Status.APPROVED,
-        )
+        self._decide_selected(request, queryset, Comment.Status.APPROVED)
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._tell(
-            request, self._moderate(request, queryset, Comment.Status.SPAM), Comment.Status.SPAM
-        )
+        self._decide_selected(request, queryset, Comment.Status.SPAM)
 
     @admin.action(description="Remove selected comments", permissions=["change"])
     def remove(self, request, queryset):
-        self._tell(
-            request,
-            self._moderate(request, queryset, Comment.Status.REMOVED),
-            Comment.Status.REMOVED,
-        )
+        self._decide_selected(request, queryset, Comment.Status.REMOVED)
