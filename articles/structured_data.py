@@ -1,6 +1,7 @@
 """schema.org `NewsArticle` data for an article page, as a JSON-LD script element.
 
-Search engines read the headline, description, image (with its size), publish and update
+Search engines read the headline, description, image (the featured image, else the site's share
+image, with its size), publish and update
 times, authors as `Person` (page, job title, `affiliation` Organization, profiles), the
 publisher and the tags as keywords; every address is on `SITE_URL` (articles/links.py). The
 JSON is escaped like Django's `json_script`, so no value (a title holding `</script>`) can
@@ -45,6 +46,16 @@ def publisher():
     return data
 
 
+def image_object(image):
+    """The article's preview image (social.preview_image) as an `ImageObject`."""
+    data = {"@type": "ImageObject", "url": image.url}
+    if image.width and image.height:
+        data.update(width=image.width, height=image.height)
+    if image.caption:
+        data["caption"] = image.caption
+    return data
+
+
 def news_article_data(article):
     """The `NewsArticle` as a dict. Needs the article's kind, bylines and tags prefetched."""
     url = absolute_url(article.get_absolute_url())
@@ -57,21 +68,9 @@ def news_article_data(article):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "inLanguage": social.language_tag(),
     }
-    image = social.featured_image(article)
+    image = social.preview_image(article)
     if image:
-        data["image"] = [
-            {
-                "@type": "ImageObject",
-                "url": image.url,
-                "width": image.width,
-                "height": image.height,
-                **(
-                    {"caption": article.featured_image_caption}
-                    if article.featured_image_caption
-                    else {}
-                ),
-            }
-        ]
+        data["image"] = [image_object(image)]
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
     data["dateModified"] = social.modified_at(article).isoformat()

@@ -67,6 +67,9 @@ if (
     )
 # An absolute URL of the publication's logo, given to search engines as the publisher's.
 SITE_LOGO_URL = env("SITE_LOGO_URL", default="")
+# The picture link previews show for a page without a featured image of its own: an absolute URL,
+# or a static path; by default the card with the site's name (articles/share_image.py).
+SITE_SHARE_IMAGE = env("SITE_SHARE_IMAGE", default="articles/share-image.png")
 
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 LANGUAGE_CODE = "en-gb"

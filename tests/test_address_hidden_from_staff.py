@@ -31,6 +31,7 @@ from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import reversion
 import time_machine
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
@@ -707,6 +708,8 @@ COMMAND_RUNS = {
     ],
     "make_renditions": [([], None, {}, None), (["--all", "--now"], None, {}, None)],
     "load_demo_content": [(["--no-staff"], None, {}, None)],
+    # Into the tests' media folder, never over the committed card.
+    "draw_share_image": [(["--output", f"{settings.MEDIA_ROOT}/share-image.png"], None, {}, None)],
 }
 
 

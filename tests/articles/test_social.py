@@ -122,14 +122,16 @@ class ArticlePreviewTagsTests(TestCase):
         assert canonical(self.response) == "http://testserver/articles/customs/"
         assert "&lt;again&gt;" in self.response.content.decode()
 
-    def test_article_without_image_gets_a_small_card_and_no_image_tags(self):
+    def test_article_without_image_gets_the_sites_share_image_in_a_large_card(self):
         article = ArticleFactory(standfirst="", body="<p>Only a <em>body</em> here.</p>")
 
         response = self.client.get(article.get_absolute_url())
 
-        assert meta_names(response)["twitter:card"] == "summary"
+        assert meta_names(response)["twitter:card"] == "summary_large_image"
         assert meta_names(response)["description"] == "Only a body here."
-        assert "og:image" not in opengraph(response)
+        assert opengraph(response)["og:image"] == [
+            "http://testserver/static/articles/share-image.png"
+        ]
 
     def test_a_description_from_the_body_reads_its_entities_once(self):
         article = ArticleFactory(standfirst="", body="<p>Ports &amp; harbours&nbsp;matter.</p>")
@@ -163,7 +165,8 @@ class ListPagePreviewTagsTests(TestCase):
             assert og["og:type"] == ["website"]
             assert og["og:title"] == [title]
             assert og["og:url"] == [f"http://testserver{path}"]
-            assert meta_names(response)["twitter:card"] == "summary"
+            assert og["og:image"] == ["http://testserver/static/articles/share-image.png"]
+            assert meta_names(response)["twitter:card"] == "summary_large_image"
 
     @override_settings(ARTICLES_PER_PAGE=1)
     def test_a_later_page_is_its_own_canonical_page(self):
