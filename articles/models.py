@@ -169,6 +169,11 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
+    def with_page_relations(self):
+        """`with_listing_relations()` and the authors' education, for the author boxes of an
+        article page: one more query, however many authors and entries."""
+        return self.with_listing_relations().prefetch_related("bylines__author__education")
+
     def related_to(self, article, limit=3):
         """Other articles sharing tags with `article`, most shared tags first, in one query.
 

@@ -1,12 +1,12 @@
 """schema.org `NewsArticle` data for an article page, as a JSON-LD script element.
 
 Search engines read the headline, description, image (the featured image, else the site's share
-image, with its size), publish and update
-times, authors as `Person` (page, job title, `affiliation` Organization, profiles), the
-publisher and the tags as keywords; every address is on `SITE_URL` (articles/links.py). The
-JSON is escaped like Django's `json_script`, so no value (a title holding `</script>`) can
-close the element.
-"""
+image, with its size), publish and update times, authors as `Person` (page, job title,
+`affiliation` Organization with its address, degrees as `alumniOf` and `hasCredential`,
+expertise as `knowsAbout`, profiles), the publisher and the tags as keywords; every address is
+on `SITE_URL` (articles/links.py). The JSON is escaped like Django's `json_script`, so no value
+(a title holding `</script>`) can close the element. The author page carries the same `Person`
+as a `ProfilePage`. """
 
 import json
 
@@ -30,13 +30,59 @@ def person(author):
     if author.role:
         data["jobTitle"] = author.role
     if author.affiliation:
-        data["affiliation"] = {"@type": "Organization", "name": author.affiliation}
+        organization = {"@type": "Organization", "name": author.affiliation}
+        if author.affiliation_url:
+            organization["url"] = author.affiliation_url
+        data["affiliation"] = organization
+    data.update(credentials(author))
     if author.photo:
         data["image"] = absolute_url(author.photo.url)
     links = [url for _label, url in author.social_links]
     if links:
         data["sameAs"] = links
     return data
+
+
+def credentials(author):
+    """`alumniOf`, `hasCredential` and `knowsAbout` from the author's education and expertise
+    (only those they have). Uses the prefetched `education` when present."""
+    entries = list(author.education.all())
+    data = {}
+    institutions = list(dict.fromkeys(entry.institution for entry in entries))
+    if institutions:
+        data["alumniOf"] = [
+            {"@type": "EducationalOrganization", "name": name} for name in institutions
+        ]
+        data["hasCredential"] = [credential(entry) for entry in entries]
+    if author.expertise_areas:
+        data["knowsAbout"] = author.expertise_areas
+    return data
+
+
+def credential(entry):
+    """A degree as schema.org's EducationalOccupationalCredential, recognised by its
+    institution; the field of study is what it is `about`."""
+    data = {
+        "@type": "EducationalOccupationalCredential",
+        "credentialCategory": "degree",
+        "name": f"{entry.degree} in {entry.field}" if entry.field else entry.degree,
+        "recognizedBy": {"@type": "EducationalOrganization", "name": entry.institution},
+    }
+    if entry.field:
+        data["about"] = {"@type": "Thing", "name": entry.field}
+    if entry.year:
+        data["dateCreated"] = str(entry.year)
+    return data
+
+
+def profile_page_data(author):
+    """The author page as a `ProfilePage` whose main entity is the author's `Person`."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": absolute_url(author.get_absolute_url()),
+        "mainEntity": person(author),
+    }
 
 
 def publisher():
@@ -84,7 +130,16 @@ def news_article_data(article):
 
 def news_article(article):
     """The `<script type="application/ld+json">` element for the article page."""
-    payload = json.dumps(news_article_data(article), ensure_ascii=False)
+    return script_element(news_article_data(article))
+
+
+def profile_page(author):
+    """The `<script type="application/ld+json">` element for the author page."""
+    return script_element(profile_page_data(author))
+
+
+def script_element(data):
+    payload = json.dumps(data, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(payload.translate(_SCRIPT_ESCAPES)),

@@ -49,6 +49,9 @@ class ArticleListView(PublishedArticlesMixin, ListView):
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
     template_name = "articles/article_detail.html"
 
+    def get_queryset(self):
+        return Article.objects.published().with_page_relations()
+
     def get_context_data(self, **kwargs):
         article = self.object
         canonical_url = links.absolute_url(article.get_absolute_url())
@@ -199,7 +202,7 @@ class ArticlePreviewView(UnpublishedArticleMixin, ArticleDetailView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Article.objects.visible_in_admin_to(self.request.user).with_listing_relations()
+        return Article.objects.visible_in_admin_to(self.request.user).with_page_relations()
 
     def get_banner_detail(self):
         if self.object.is_scheduled():
@@ -223,7 +226,7 @@ class SharedArticleView(UnpublishedArticleMixin, ArticleDetailView):
     def get_object(self, queryset=None):
         try:
             return review_links.article_for_token(
-                self.kwargs["token"], Article.objects.with_listing_relations()
+                self.kwargs["token"], Article.objects.with_page_relations()
             )
         except review_links.InvalidShareLink as error:
             raise Http404("This share link has ended or is not valid.") from error

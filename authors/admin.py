@@ -3,9 +3,27 @@ from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
-from .models import Author
+from .models import Author, Education
 
 CHANGE_PERMISSION = "authors.change_author"
+
+
+class EducationInline(admin.TabularInline):
+    """Degrees, edited on the author's profile by whoever may change that profile: an editor,
+    or the author on their own (the permission is the profile's, checked on the server)."""
+
+    model = Education
+    fields = ["degree", "field", "institution", "year", "order"]
+    extra = 1
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Author).has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Author).has_change_permission(request, obj)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
 
 
 @admin.register(Author)
@@ -23,9 +41,14 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "role", "affiliation"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [EducationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "role", "affiliation", "bio", "photo"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "role", "affiliation", "affiliation_url", "bio", "photo"]},
+        ),
+        ("Expertise", {"fields": ["expertise"]}),
         ("Links", {"fields": ["website", "x_url", "linkedin_url", "mastodon_url"]}),
         ("Sign-in", {"fields": ["user"]}),
     ]

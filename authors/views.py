@@ -18,7 +18,9 @@ class AuthorDetailView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = get_object_or_404(
+            Author.objects.prefetch_related("education"), slug=self.kwargs["slug"]
+        )
         return self.author.articles.published().with_listing_relations()
 
     def get_context_data(self, **kwargs):

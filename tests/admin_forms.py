@@ -121,7 +121,20 @@ def author_form_data(**overrides):
         "x_url": "",
         "linkedin_url": "",
         "mastodon_url": "",
+        "affiliation_url": "",
+        "expertise": "",
         "user": "",
+        **inline_management("education", total=0),
     }
     data.update(overrides)
     return data
+
+
+def inline_management(prefix, total, initial=0):
+    """An inline formset's management form, as the admin page posts it."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }

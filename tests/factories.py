@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article, Byline, Kind
-from authors.models import Author
+from authors.models import Author, Education
 from comments.commenters import avatars
 from comments.commenters.privacy import digest
 from comments.models import Comment
@@ -41,6 +41,17 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     role = "Research Associate"
     affiliation = "Institute for Policy Studies"
     bio = "Writes about regional security and trade."
+
+
+class EducationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Education
+
+    author = factory.SubFactory(AuthorFactory)
+    degree = "MA"
+    field = "International Relations"
+    institution = "University of Dhaka"
+    order = factory.Sequence(lambda n: n)
 
 
 class KindFactory(factory.django.DjangoModelFactory):

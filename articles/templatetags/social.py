@@ -1,11 +1,11 @@
 """`{% page_meta title description %}`: the description, canonical link and preview tags of a
 list page (home, tag, author, kind, archive). Article pages get theirs from the view
-(articles/social.py)."""
+(articles/social.py). `{% profile_structured_data author %}`: the author page's JSON-LD."""
 
 from django import template
 from django.utils.text import Truncator
 
-from .. import social
+from .. import social, structured_data
 from ..links import absolute_url
 
 register = template.Library()
@@ -27,3 +27,8 @@ def page_meta(context, title, description):
     url = canonical_url(request)
     description = Truncator(" ".join(str(description).split())).chars(social.DESCRIPTION_CHARS)
     return {"canonical_url": url, "social_tags": social.page_tags(title, description, url)}
+
+
+@register.simple_tag
+def profile_structured_data(author):
+    return structured_data.profile_page(author)

@@ -17,6 +17,7 @@ from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     CommentFactory,
+    EducationFactory,
     HeldCommentFactory,
     KindFactory,
 )
@@ -38,6 +39,17 @@ def make_tags(prefix, count):
 def make_authors(count):
     # A photo on each author: rendering it must not cost a query either.
     return [AuthorFactory(photo=png_upload(f"author{n}.png")) for n in range(count)]
+
+
+def with_credentials(*authors):
+    """Two degrees and three areas of expertise on each author: showing them costs one query
+    for every author of the page together."""
+    for author in authors:
+        EducationFactory(author=author, degree="MA")
+        EducationFactory(author=author, degree="PhD", institution="Kingsbridge University")
+        author.expertise = "Trade\nShipping\nSanctions"
+        author.save()
+    return list(authors)
 
 
 def add_comments(article, total):
@@ -85,7 +97,7 @@ class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
             kind=KindFactory(name="Analysis"),
             featured_image=png_upload("large.png"),
             featured_image_alt="A chart",
-            authors=make_authors(3),
+            authors=with_credentials(*make_authors(3)),
             tags=make_tags("large", 10),
         )
         add_comments(cls.large, 100)
@@ -103,6 +115,8 @@ class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
         content = response.content.decode()
         assert "100 comments" in content
         assert content.count('class="author-box"') == 3
+        assert content.count("MA in International Relations, University of Dhaka") == 3
+        assert content.count("PhD in International Relations, Kingsbridge University") == 3
         assert content.count('href="/tags/large-') == 10
         assert content.count('class="related__item"') == 3
         assert 'class="article-pager"' in content
@@ -203,6 +217,7 @@ class AuthorPageQueryCountTests(QueryCountMixin, TestCase):
         CommentFactory(article=small)
 
         cls.large_author = AuthorFactory(slug="large-author", photo=png_upload("large.png"))
+        with_credentials(cls.large_author)
         tags = make_tags("large", 10)
         for n in range(LARGE_LIST):
             make_large_article(

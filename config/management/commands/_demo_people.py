@@ -29,6 +29,14 @@ KINDS = (
 
 
 @dataclass(frozen=True)
+class DemoEducation:
+    degree: str
+    field: str
+    institution: str
+    year: int | None = None
+
+
+@dataclass(frozen=True)
 class DemoAuthor:
     slug: str
     name: str
@@ -39,6 +47,9 @@ class DemoAuthor:
     website: str = ""
     x_url: str = ""
     linkedin_url: str = ""
+    affiliation_url: str = ""
+    education: tuple[DemoEducation, ...] = ()  # in the order shown
+    expertise: tuple[str, ...] = ()
 
     @property
     def initials(self):
@@ -52,13 +63,18 @@ AUTHORS = (
         name="Aishwarya Sanjukta Roy Proma",
         role="Research Associate",
         affiliation="BRAC Institute of Governance and Development (BIGD)",
+        # Her degrees and fields are data (below), shown beside the bio: it need not repeat them.
         bio=(
-            "Aishwarya Sanjukta Roy Proma is a research analyst working in security studies "
-            "and a Research Associate at the BRAC Institute of Governance and Development "
-            "(BIGD). She holds Master’s and Bachelor’s degrees in International Relations from "
-            "the University of Dhaka, Bangladesh."
+            "Aishwarya Sanjukta Roy Proma works as a research analyst in security studies at "
+            "BIGD in Dhaka, following how shifts among the great powers reach South Asia."
         ),
         portrait=("#2f4a7a", "#7a4f8a"),
+        affiliation_url="https://bigd.bracu.ac.bd/",
+        education=(
+            DemoEducation("MA", "International Relations", "University of Dhaka"),
+            DemoEducation("BA", "International Relations", "University of Dhaka"),
+        ),
+        expertise=("Security studies", "Sino-Russian relations", "South Asian geopolitics"),
     ),
     DemoAuthor(
         slug="tomas-lindqvist",

@@ -1,9 +1,10 @@
 """Fill the database with a small, realistic publication to explore Byline with.
 
 `python manage.py load_demo_content` (run by `make run`) creates the four kinds, five authors
-with generated portrait placeholders, eight articles – six published, one scheduled, one
-draft – with generated featured images, reader comments in every moderation state, and, in
-development only, three staff logins: an Editor, a Contributor and a Moderator.
+with generated portrait placeholders (the first with her degrees and expertise as data), eight
+articles – six published, one scheduled, one draft – with generated featured images, reader
+comments in every moderation state, and, in development only, three staff logins: an Editor, a
+Contributor and a Moderator.
 
 Running it again changes nothing and duplicates nothing: records are looked up by slug,
 username or (article, name, body) and updated in place, images are drawn only when missing,
@@ -27,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Byline, Kind
-from authors.models import Author
+from authors.models import Author, Education
 from comments import moderation
 from comments.models import Comment
 
@@ -79,15 +80,31 @@ def load_authors(tally):
                 "website": spec.website,
                 "x_url": spec.x_url,
                 "linkedin_url": spec.linkedin_url,
+                "affiliation_url": spec.affiliation_url,
+                "expertise": "\n".join(spec.expertise),
             },
         )
         tally.note("authors", created)
+        load_education(author, spec.education)
         if not has_file(author.photo):
             photo = portrait_placeholder(spec.initials, spec.portrait)
             author.photo.save(f"{spec.slug}.jpg", ContentFile(photo), save=True)
             tally.note("images", True)
         authors[spec.slug] = author
     return authors
+
+
+def load_education(author, entries):
+    """The author's degrees as listed, replaced only when they differ: a second run keeps them."""
+    wanted = [(e.degree, e.field, e.institution, e.year) for e in entries]
+    current = list(author.education.values_list("degree", "field", "institution", "year"))
+    if current == wanted:
+        return
+    author.education.all().delete()
+    Education.objects.bulk_create(
+        Education(author=author, order=n, degree=degree, field=field, institution=place, year=year)
+        for n, (degree, field, place, year) in enumerate(wanted)
+    )
 
 
 def load_article(spec, kinds, authors, now, tally):
