@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Byline, Kind, Tag, TaggedArticle
-from authors.models import Author
+from authors.models import Author, Education
 from comments.models import Comment
 
 LONG_SLUG = "wang-yi-in-moscow-how-far-does-the-sino-russian-alignment-go"
@@ -42,7 +42,7 @@ def sign_in(client, username, password):
 
 
 def model_counts():
-    models = [Kind, Author, Article, Byline, Comment, Tag, TaggedArticle, User, Group]
+    models = [Kind, Author, Education, Article, Byline, Comment, Tag, TaggedArticle, User, Group]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -75,9 +75,19 @@ class FirstRunTests(DemoContentTestCase):
         assert proma.role == "Research Associate"
         assert proma.affiliation == "BRAC Institute of Governance and Development (BIGD)"
         assert "security studies" in proma.bio
-        assert "University of Dhaka" in proma.bio
         assert proma.photo.width == proma.photo.height == 400
         assert proma.user is None
+
+    def test_proma_has_her_degrees_expertise_and_institute_as_data_not_in_her_bio(self):
+        proma = Author.objects.get(slug="aishwarya-sanjukta-roy-proma")
+        assert proma.education_lines == [
+            "MA and BA in International Relations, University of Dhaka"
+        ]
+        assert "Sino-Russian relations" in proma.expertise_areas
+        assert proma.affiliation_url.startswith("https://")
+        assert "University of Dhaka" not in proma.bio
+        page = self.client.get(proma.get_absolute_url()).content.decode()
+        assert "MA and BA in International Relations, University of Dhaka" in page
 
     def test_at_least_three_more_authors_each_with_credentials_bio_and_portrait(self):
         others = Author.objects.exclude(slug="aishwarya-sanjukta-roy-proma")
@@ -206,6 +216,26 @@ class RunningAgainTests(DemoContentTestCase):
         assert model_counts() == counts
         assert self.media_files() == files
         assert "(0 new)" in output
+
+    def test_second_run_keeps_the_degrees_as_they_are(self):
+        before = list(Education.objects.values_list("pk", "author__slug", "degree", "order"))
+
+        load_demo_content()
+
+        assert list(Education.objects.values_list("pk", "author__slug", "degree", "order")) == (
+            before
+        )
+
+    def test_second_run_puts_back_a_changed_or_deleted_degree(self):
+        proma = Author.objects.get(slug="aishwarya-sanjukta-roy-proma")
+        proma.education.filter(degree="BA").delete()
+        proma.education.update(degree="PhD")
+
+        load_demo_content()
+
+        assert proma.education_lines == [
+            "MA and BA in International Relations, University of Dhaka"
+        ]
 
     def test_second_run_resets_a_changed_demo_password(self):
         editor = User.objects.get(username="editor")
