@@ -30,6 +30,7 @@ from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     CommentFactory,
+    EducationFactory,
     KindFactory,
     StaffFactory,
 )
@@ -110,7 +111,11 @@ class AccessibilityTests(BrowserTestCase):
             ),
             photo=picture_upload("farah.jpg", 320, 320, portrait=True),
             website="https://farah.example",
+            expertise="Great-power diplomacy\nSmall states",
         )
+        # Her degrees as data: the author box and page show them as a description list.
+        EducationFactory(author=self.author, degree="MPhil", institution="Lahore University")
+        EducationFactory(author=self.author, degree="BA", institution="Lahore University")
         analysis = KindFactory(name="Analysis")
         self.article = ArticleFactory(
             title="Measuring how closely two capitals now move together",
