@@ -6,7 +6,8 @@ image, with its size), publish and update times, authors as `Person` (page, job 
 expertise as `knowsAbout`, profiles), the publisher and the tags as keywords; every address is
 on `SITE_URL` (articles/links.py). The JSON is escaped like Django's `json_script`, so no value
 (a title holding `</script>`) can close the element. The author page carries the same `Person`
-as a `ProfilePage`. """
+as a `ProfilePage`.
+"""
 
 import json
 
