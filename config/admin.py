@@ -132,7 +132,8 @@ class NewsroomAdminSite(admin.AdminSite):
         context = {
             **self.each_context(request),
             # Before the set-up it obliges them to, the other pages would only lead back here.
-            "is_nav_sidebar_enabled": not twofactor.needs_enrolment(user),
+            "is_nav_sidebar_enabled": self.enable_nav_sidebar
+            and not twofactor.needs_enrolment(user),
             "title": "Two-factor authentication",
             "device": twofactor.device_for(user),
             "required": twofactor.is_required_for(user),
