@@ -28,6 +28,11 @@ from .permissions import can_change_article, can_edit_articles, can_publish
 from .tags import matching_tags, merge_tags, popular_tags
 
 
+def clipped(text):
+    """A list cell's text clipped to two lines by static/css/admin.css, whole on hover."""
+    return format_html('<span class="clipped" title="{}">{}</span>', text, text)
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 1
@@ -177,7 +182,8 @@ class ArticleAdmin(VersionAdmin):
     """
 
     form = ArticleAdminForm
-    list_display = ["title", "kind", "state_label", "byline", "published_at", "comment_count"]
+    # Sized by static/css/admin.css to fit a 1280-pixel screen beside the filters.
+    list_display = ["headline", "kind", "state_label", "byline", "date", "comment_count"]
     list_filter = [
         StateFilter,
         "status",
@@ -503,6 +509,24 @@ class ArticleAdmin(VersionAdmin):
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
 
+    @admin.display(description="Title", ordering="title")
+    def headline(self, article):
+        """The title, clipped to two lines by static/css/admin.css; the whole on hover."""
+        return clipped(article.title)
+
+    @admin.display(description="Date", ordering="published_at")
+    def date(self, article):
+        """The publication date; the time on hover (a scheduled article's state shows it too)."""
+        if article.published_at is None:
+            return None
+        when = timezone.localtime(article.published_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            when.isoformat(),
+            formats.date_format(when, "j M Y, H:i"),
+            formats.date_format(when, "j M Y"),
+        )
+
     @admin.display(description="State", ordering="status")
     def state_label(self, article):
         state = article.state
@@ -513,7 +537,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description="Authors")
     def byline(self, article):
-        return ", ".join(author.name for author in article.ordered_authors) or "—"
+        return clipped(", ".join(author.name for author in article.ordered_authors) or "—")
 
     @admin.display(description="Comments", ordering="approved_comments")
     def comment_count(self, article):

@@ -36,6 +36,18 @@ DECISION_LABELS = {
 }
 
 
+#: How much of a comment its excerpt shows on hover: most comments whole, and a long one's
+#: beginning, without a page of tooltips (the comment's own page shows it all).
+HOVER_TEXT_LENGTH = 300
+
+
+def clipped(whole, shown=None):
+    """A cell's text clipped to two lines by static/css/admin.css, whole on hover."""
+    return format_html(
+        '<span class="clipped" title="{}">{}</span>', whole, whole if shown is None else shown
+    )
+
+
 class ReasonFilter(admin.SimpleListFilter):
     """Filter by the rule that decided a comment's status (`Comment.moderation_rule`)."""
 
@@ -75,7 +87,7 @@ class StaffReplyForm(forms.Form):
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending comments first, with why each was held."""
 
-    list_display = ["excerpt", "name", "article_title", "status_and_reason", "age"]
+    list_display = ["excerpt", "commenter", "article_title", "status_and_reason", "age"]
     list_display_links = ["excerpt"]
     list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter), ReasonFilter]
     list_select_related = ["article"]
@@ -187,11 +199,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
+        """The start of the comment, clipped to two lines; more of it on hover."""
+        whole = Truncator(" ".join(comment.body.split())).chars(HOVER_TEXT_LENGTH)
         if comment.staff_user_id:
-            return format_html("<strong>Staff reply:</strong> {}", comment.excerpt)
+            return clipped(whole, format_html("<strong>Staff reply:</strong> {}", comment.excerpt))
         if comment.parent_id:
-            return format_html("<strong>Reply:</strong> {}", comment.excerpt)
-        return comment.excerpt
+            return clipped(whole, format_html("<strong>Reply:</strong> {}", comment.excerpt))
+        return clipped(whole, comment.excerpt)
+
+    @admin.display(description="Name", ordering="name")
+    def commenter(self, comment):
+        return clipped(comment.name)
 
     @admin.display(description="Status and reason", ordering="status")
     def status_and_reason(self, comment):
@@ -205,7 +223,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Article", ordering="article__title")
     def article_title(self, comment):
-        return Truncator(comment.article.title).chars(40)
+        return clipped(comment.article.title)
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, comment):

@@ -1,9 +1,12 @@
+import datetime
+
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Tag
@@ -48,6 +51,24 @@ class AdminSiteTests(TestCase):
         response = self.client.get(reverse("admin:login"))
 
         assert "Byline newsroom" in response.content.decode()
+
+    def test_no_page_has_the_navigation_sidebar(self):
+        """It took a quarter of a laptop's screen; the dashboard and breadcrumbs lead instead."""
+        self.client.force_login(StaffFactory(is_superuser=True))
+        article = ArticleFactory()
+
+        for name, args in [
+            ("admin:index", []),
+            ("admin:articles_article_changelist", []),
+            ("admin:articles_article_add", []),
+            ("admin:articles_article_change", [article.pk]),
+            ("admin:comments_comment_changelist", []),
+            ("admin:two_factor", []),
+        ]:
+            response = self.client.get(reverse(name, args=args))
+            assert response.status_code == 200, name
+            assert 'id="nav-sidebar"' not in response.content.decode(), name
+            assert 'class="breadcrumbs"' in response.content.decode() or name == "admin:index"
 
 
 class EditorAccessTests(SignedInEditorTestCase):
@@ -217,7 +238,44 @@ class ArticleChangelistTests(TestCase):
     def test_changelist_shows_authors_in_byline_order(self):
         response = self.client.get(self.url)
 
-        assert '<td class="field-byline">Ada Byron, Bo Chen</td>' in response.content.decode()
+        assert (
+            '<td class="field-byline"><span class="clipped" title="Ada Byron, Bo Chen">'
+            "Ada Byron, Bo Chen</span></td>"
+        ) in response.content.decode()
+
+    def test_titles_are_clipped_to_two_lines_with_the_whole_title_on_hover(self):
+        content = self.client.get(self.url).content.decode()
+
+        assert '<span class="clipped" title="Busy thread">Busy thread</span></a></th>' in content
+
+    def test_date_column_shows_the_day_with_the_time_on_hover(self):
+        published = timezone.localtime(self.busy.published_at)
+
+        content = self.client.get(self.url).content.decode()
+
+        assert (
+            f'<td class="field-date"><time datetime="{published.isoformat()}" '
+            f'title="{published:%-d %b %Y, %H:%M}">{published:%-d %b %Y}</time></td>'
+        ) in content
+        assert '<td class="field-date">-</td>' in content  # the draft
+
+    def test_changelist_can_sort_by_date(self):
+        Article.objects.filter(pk=self.quiet.pk).update(
+            published_at=self.busy.published_at - datetime.timedelta(days=2)
+        )
+        index = ArticleAdmin.list_display.index("date") + 1
+
+        oldest_first = self.client.get(self.url, {"o": f"{index}", "status__exact": "published"})
+        newest_first = self.client.get(self.url, {"o": f"-{index}", "status__exact": "published"})
+
+        assert [a.title for a in oldest_first.context["cl"].result_list] == [
+            "Quiet piece",
+            "Busy thread",
+        ]
+        assert [a.title for a in newest_first.context["cl"].result_list] == [
+            "Busy thread",
+            "Quiet piece",
+        ]
 
     def test_changelist_can_sort_by_comment_count(self):
         index = ArticleAdmin.list_display.index("comment_count") + 1

@@ -129,6 +129,30 @@ class QueueRowTests(TestCase):
         assert "Piet" in text
         assert "3 hours ago" in text
 
+    def test_long_text_is_clipped_with_the_whole_on_hover(self):
+        """The moderator reads more of a comment, the whole article title and a long name on
+        hover; static/css/admin.css clips each cell to two lines."""
+        title = "Between two capitals: what the energy contracts tell us about the next decade"
+        body = "I have followed these talks since 2019 and the piece misses the point. " * 3
+        HeldCommentFactory(
+            article=ArticleFactory(title=title), name="Maximilian von Hohenberg", body=body
+        )
+        essay = HeldCommentFactory(article=self.article, body="word " * 100)
+
+        content = self.client.get(CHANGELIST).content.decode()
+
+        assert f'<span class="clipped" title="{body.strip()}">' in content
+        assert f'<span class="clipped" title="{title}">{title}</span>' in content
+        assert (
+            '<span class="clipped" title="Maximilian von Hohenberg">Maximilian von Hohenberg</span>'
+            in content
+        )
+        # A long comment's beginning, not a page of tooltip: its own page shows the whole.
+        hover = re.search(
+            rf'href="[^"]*/{essay.pk}/change/[^"]*"><span class="clipped" title="([^"]*)"', content
+        )
+        assert hover.group(1) == ("word " * 60)[:299] + "…"
+
     def test_approve_in_one_click_records_logs_and_announces(self):
         listener = Listener(signals.comment_approved)
         self.addCleanup(listener.disconnect)
