@@ -199,8 +199,15 @@ class ArticleAdmin(VersionAdmin):
     inlines = [BylineInline]
     list_select_related = ["kind"]
     actions = ["publish_now", "unpublish", "submit_for_review"]
+
+    class Media:
+        js = ["articles/admin/writing.js"]
+
+    # The writing space first (title, standfirst and body at full width, in the reading font:
+    # static/css/admin.css, "The article form"), then what describes the article.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "standfirst", "body", "tags"]}),
+        (None, {"fields": ["title", "standfirst", "body"], "classes": ["writing"]}),
+        ("Details", {"fields": ["slug", "kind", "tags"]}),
         (
             "Featured image",
             {"fields": ["featured_image", "featured_image_alt", "featured_image_caption"]},

@@ -17,7 +17,11 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = Article.EDITED_FIELDS
-        widgets = {"body": ArticleBodyEditor, "tags": TagSuggestionWidget}
+        widgets = {
+            "standfirst": forms.Textarea(attrs={"rows": 3}),
+            "body": ArticleBodyEditor,
+            "tags": TagSuggestionWidget,
+        }
 
     # The article's version when the form was opened; a save over a newer one is refused.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

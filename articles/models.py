@@ -27,6 +27,11 @@ def count_words(html):
     return len(plain_text(html).split())
 
 
+def reading_minutes(words):
+    """Minutes to read `words` words at about `WORDS_PER_MINUTE`, at least one."""
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
 class Kind(models.Model):
     """An editor-managed label such as Analysis or Op-Ed, shown after the title."""
 
@@ -545,7 +550,7 @@ class Article(models.Model):
     @property
     def reading_minutes(self):
         """Minutes to read the body at about 220 words a minute, at least one."""
-        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+        return reading_minutes(self.word_count)
 
 
 @reversion.register()

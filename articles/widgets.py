@@ -14,6 +14,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import InlineStyle, Media
 from taggit.forms import TagWidget
 
+from .models import WORDS_PER_MINUTE, count_words, reading_minutes
 from .tags import popular_tags
 
 BODY_EDITOR_EXTENSIONS = {
@@ -41,8 +42,18 @@ def inline_image_upload_url():
         return None
 
 
+def length_summary(words):
+    """ "1,234 words · 6 min read": the body's length as the writer sees it under the editor."""
+    return f"{words:,} word{'' if words == 1 else 's'} · {reading_minutes(words)} min read"
+
+
 class ArticleBodyEditor(AdminProseEditorWidget):
-    """The article body as a prose editor; a plain textarea of HTML when JavaScript is off."""
+    """The article body as a prose editor; a plain textarea of HTML when JavaScript is off.
+
+    Under it, the body's length in words and minutes of reading, counted as the saved article
+    counts them (`models.count_words`, `models.reading_minutes`); the article form's script
+    (static/articles/admin/writing.js) keeps it up to date while the writer types.
+    """
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, preset="configurable")
@@ -60,6 +71,17 @@ class ArticleBodyEditor(AdminProseEditorWidget):
             "articles/admin/prose_editor_core.css",
         ]
         return super().media + Media(css={"all": tiptap_styles})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        editor = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<output class="writing-length" for="{}" aria-live="polite" '
+            'data-words-per-minute="{}">{}</output>',
+            editor,
+            (attrs or {}).get("id", f"id_{name}"),
+            WORDS_PER_MINUTE,
+            length_summary(count_words(value or "")),
+        )
 
     def get_config(self):
         extensions = dict(BODY_EDITOR_EXTENSIONS)
