@@ -21,7 +21,7 @@ from reversion.revisions import set_comment
 from reversion.utils import mute_signals
 
 from . import review_links, revisions
-from .forms import ArticleAdminForm, MergeTagsForm
+from .forms import ArticleAdminForm, AutosaveForm, MergeTagsForm
 from .inline_images import InlineImageForm, store_inline_image
 from .models import Article, Byline, IllegalTransition, Kind, Tag
 from .permissions import can_change_article, can_edit_articles, can_publish
@@ -273,10 +273,16 @@ class ArticleAdmin(VersionAdmin):
 
         Only this form reads `request.csp_nonce`, so only its responses have a nonce in their
         Content-Security-Policy (config/settings.py, SECURITY). The template offers a share link
-        by `can_share_link`, the same rule `share_link_view` applies.
+        by `can_share_link`, the same rule `share_link_view` applies, and autosaves to
+        `autosave_url` when the user may change the article (`autosave_view`).
         """
         nonce = getattr(request, "csp_nonce", None)
         context["media"] = Media.from_media(context["media"], nonce=nonce)
+        context["autosave_url"] = (
+            reverse(f"{self.admin_site.name}:articles_article_autosave", args=[quote(obj.pk)])
+            if obj is not None and self.has_change_permission(request, obj)
+            else ""
+        )
         context["can_share_link"] = (
             obj is not None and self.has_publish_permission(request) and review_links.can_share(obj)
         )
@@ -312,7 +318,39 @@ class ArticleAdmin(VersionAdmin):
             self.admin_site.admin_view(require_POST(self.share_link_view)),
             name="articles_article_share_link",
         )
-        return [compare, inline_image, share_link, *super().get_urls()]
+        autosave = path(
+            "<path:object_id>/autosave/",
+            self.admin_site.admin_view(require_POST(self.autosave_view)),
+            name="articles_article_autosave",
+        )
+        return [compare, inline_image, share_link, autosave, *super().get_urls()]
+
+    def autosave_view(self, request, object_id):
+        """Keep the text being written as a revision (`revisions.autosave`); POST with CSRF.
+
+        The article form's script (static/articles/admin/writing.js) posts the title,
+        standfirst and body every 30 seconds while they change. Only someone who may change
+        the article may autosave it; the article itself, its version and a published article's
+        live text are left as they are.
+        """
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article.")
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        form = AutosaveForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        revision = revisions.autosave(article, request.user, **form.cleaned_data)
+        saved_at = timezone.localtime(revision.date_created if revision else timezone.now())
+        return JsonResponse(
+            {
+                "saved": revision is not None,
+                "at": saved_at.isoformat(),
+                "time": formats.time_format(saved_at, "H:i"),
+                "version": article.version,
+            }
+        )
 
     def share_link_view(self, request, object_id):
         """Make a share link for an unpublished article (articles/review_links.py); editors only.

@@ -90,6 +90,18 @@ class ArticleAdminForm(forms.ModelForm):
         return self.cleaned_data.get("loaded_version")
 
 
+class AutosaveForm(forms.Form):
+    """The text being written, posted every 30 seconds by the article form's script.
+
+    Read by `ArticleAdmin.autosave_view`. As loose as the article's own fields: a half-written
+    article is kept as it is.
+    """
+
+    title = forms.CharField(max_length=Article._meta.get_field("title").max_length, required=False)
+    standfirst = forms.CharField(required=False)
+    body = forms.CharField(required=False)
+
+
 class MergeTagsForm(forms.Form):
     """The target of the admin's "Merge selected tags" action (see articles/tags.py)."""
 
