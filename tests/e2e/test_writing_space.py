@@ -6,10 +6,15 @@ scrolling, and the length in words and minutes of reading follows the text. Scre
 tests/e2e/screenshots/ (gitignored) for a visual review.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+from reversion.models import Version
 
-from tests.factories import StaffFactory
+from articles.models import Article
+from articles.revisions import AUTOSAVE_COMMENT
+from tests.factories import ArticleFactory, DraftArticleFactory, StaffFactory
 
 from .browser import BrowserTestCase
 
@@ -85,6 +90,113 @@ class WritingSpaceTests(BrowserTestCase):
             self.screenshot(page, f"writing-space-{scheme}")
             page.set_viewport_size(LAPTOP)
             page.screenshot(path=self.screenshot_path(f"writing-space-screen-{scheme}"))
+
+    def test_text_typed_then_closed_is_offered_back_and_restored(self):
+        page = self.signed_in_page()
+        page.goto(self.url("/admin/articles/article/add/"))
+        offer = page.locator("#unsaved-copy")
+        expect(offer).to_be_hidden()
+        page.get_by_label("Title").fill("A piece nearly lost")
+        self.body_editor(page).click()
+        page.keyboard.insert_text(PARAGRAPH * 30)
+        page.wait_for_timeout(600)
+        context = page.context
+        page.close()
+
+        page = context.new_page()
+        page.goto(self.url("/admin/articles/article/add/"))
+        expect(offer := page.locator("#unsaved-copy")).to_be_visible()
+        expect(offer).to_contain_text("Unsaved changes from")
+        expect(offer.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+        expect(self.body_editor(page)).not_to_contain_text("The corridor")
+        page.screenshot(path=self.screenshot_path("writing-space-unsaved-copy"))
+        offer.get_by_role("button", name="Restore").click()
+        expect(offer).to_be_hidden()
+        expect(page.get_by_label("Title")).to_have_value("A piece nearly lost")
+        expect(self.body_editor(page)).to_contain_text(PARAGRAPH.strip())
+        words = len(PARAGRAPH.split()) * 30
+        expect(page.locator("output.writing-length")).to_contain_text(f"{words} words")
+
+        # Saved: the copy is dropped, and the next new article starts empty.
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".messagelist .success")).to_be_visible()
+        page.goto(self.url("/admin/articles/article/add/"))
+        expect(self.body_editor(page)).to_be_visible()
+        page.wait_for_timeout(300)
+        expect(page.locator("#unsaved-copy")).to_be_hidden()
+        with self.server_paused():
+            article = Article.objects.get(title="A piece nearly lost")
+            assert article.word_count == words
+
+    def test_a_discarded_copy_is_not_offered_again(self):
+        article = DraftArticleFactory(created_by=self.editor, body="<p>As saved.</p>")
+        page = self.signed_in_page()
+        change = self.url(f"/admin/articles/article/{article.pk}/change/")
+        page.goto(change)
+        self.body_editor(page).click()
+        page.keyboard.press("End")
+        page.keyboard.insert_text(" And more.")
+        page.wait_for_timeout(600)
+        page.goto(change)
+        offer = page.locator("#unsaved-copy")
+        offer.get_by_role("button", name="Discard").click()
+        expect(offer).to_be_hidden()
+        page.goto(change)
+        expect(self.body_editor(page)).to_have_text("As saved.")
+        page.wait_for_timeout(300)
+        expect(page.locator("#unsaved-copy")).to_be_hidden()
+
+    def test_a_refused_stale_save_offers_the_text_back_after_reloading(self):
+        article = DraftArticleFactory(created_by=self.editor, body="<p>First draft.</p>")
+        page = self.signed_in_page()
+        change = self.url(f"/admin/articles/article/{article.pk}/change/")
+        page.goto(change)
+        self.body_editor(page).click()
+        page.keyboard.press("End")
+        page.keyboard.insert_text(" My careful rewrite.")
+        with self.server_paused():
+            stored = Article.objects.get(pk=article.pk)
+            stored.title = "Changed in another window"
+            stored.save()
+        page.get_by_role("button", name="Save and continue editing").click()
+        expect(page.locator(".errornote")).to_be_visible()
+        page.goto(change)
+        expect(page.get_by_label("Title")).to_have_value("Changed in another window")
+        offer = page.locator("#unsaved-copy")
+        expect(offer).to_be_visible()
+        offer.get_by_role("button", name="Restore").click()
+        expect(self.body_editor(page)).to_contain_text("My careful rewrite.")
+
+    def test_a_draft_is_autosaved_as_a_revision_and_a_published_article_stays_as_it_is(self):
+        draft = DraftArticleFactory(created_by=self.editor, body="<p>Draft.</p>")
+        published = ArticleFactory(title="Live", body="<p>Live text.</p>")
+        versions = {
+            article.pk: Article.objects.get(pk=article.pk).version for article in [draft, published]
+        }
+        page = self.signed_in_page()
+        page.clock.install()
+        for article, addition in [(draft, " Autosaved words."), (published, " Not live yet.")]:
+            page.goto(self.url(f"/admin/articles/article/{article.pk}/change/"))
+            self.body_editor(page).click()
+            page.keyboard.press("End")
+            page.keyboard.insert_text(addition)
+            with page.expect_response(lambda response: "/autosave/" in response.url):
+                page.clock.run_for(31_000)
+            expect(page.locator("output.writing-length")).to_contain_text("Autosaved at")
+            with self.server_paused():
+                stored = Article.objects.get(pk=article.pk)
+                assert stored.version == versions[article.pk]
+                assert addition.strip() not in stored.body
+                newest = Version.objects.get_for_object(stored).latest("pk")
+                assert newest.revision.comment == AUTOSAVE_COMMENT
+                assert addition.strip() in newest.field_dict["body"]
+            # The history lists it.
+            page.goto(self.url(f"/admin/articles/article/{article.pk}/history/"))
+            expect(page.locator("#change-history")).to_contain_text("Autosaved while writing")
+        response = page.goto(self.url(published.get_absolute_url()))
+        assert response.status == 200
+        expect(page.locator("article")).to_contain_text("Live text.")
+        expect(page.locator("article")).not_to_contain_text("Not live yet.")
 
     def screenshot_path(self, name):
         from .browser import SCREENSHOTS
