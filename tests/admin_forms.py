@@ -58,6 +58,11 @@ def article_change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
+def author_change_url(author):
+    """The admin's change page for `author`."""
+    return reverse("admin:authors_author_change", args=[author.pk])
+
+
 def article_form_data(*, title, slug, author, byline_pk=None, **overrides):
     """A complete admin Article form, with the byline inline's management form."""
     data = {
@@ -126,6 +131,22 @@ def author_form_data(**overrides):
         "user": "",
         **inline_management("education", total=0),
     }
+    data.update(overrides)
+    return data
+
+
+def author_profile_data(author, **overrides):
+    """The admin Author form of a stored `author` as it stands, without the account link
+    (which only editors see), changed by `overrides`."""
+    data = author_form_data(
+        name=author.name,
+        slug=author.slug,
+        role=author.role,
+        affiliation=author.affiliation,
+        bio=author.bio,
+        expertise=author.expertise,
+    )
+    data.pop("user")
     data.update(overrides)
     return data
 

@@ -2,30 +2,23 @@
 author on their own profile only (checked on the server, like the profile itself)."""
 
 from django.test import TestCase
-from django.urls import reverse
 
 from authors.models import Education
-from tests.admin_forms import author_form_data, inline_management
+from tests.admin_forms import (
+    author_change_url,
+    author_profile_data,
+    inline_management,
+)
 from tests.factories import AuthorFactory, EducationFactory, StaffFactory
-
-
-def change_url(author):
-    return reverse("admin:authors_author_change", args=[author.pk])
 
 
 def credentials_data(author, entries=(), existing=(), **overrides):
     """The author's change form with `entries` as new education rows after the `existing`
     ones (each (entry, changes) to keep or change it)."""
-    data = author_form_data(
-        name=author.name,
-        slug=author.slug,
-        role=author.role,
-        affiliation=author.affiliation,
-        bio=author.bio,
-        expertise=author.expertise,
+    data = author_profile_data(
+        author,
         **inline_management("education", total=len(existing) + len(entries), initial=len(existing)),
     )
-    data.pop("user")
     rows = [
         {"id": str(entry.pk), "degree": entry.degree, "field": entry.field,
          "institution": entry.institution, "year": entry.year or "", "order": str(entry.order),
@@ -53,7 +46,7 @@ class EditorEditsCredentialsTests(TestCase):
         self.client.force_login(self.editor)
 
     def test_the_profile_form_has_the_education_inline_and_the_new_fields(self):
-        content = self.client.get(change_url(self.author)).content.decode()
+        content = self.client.get(author_change_url(self.author)).content.decode()
 
         assert 'name="education-0-degree"' in content
         assert 'name="expertise"' in content
@@ -61,7 +54,7 @@ class EditorEditsCredentialsTests(TestCase):
 
     def test_an_editor_adds_degrees_expertise_and_the_affiliation_address(self):
         response = self.client.post(
-            change_url(self.author),
+            author_change_url(self.author),
             credentials_data(
                 self.author,
                 [MASTERS, BACHELORS],
@@ -83,7 +76,7 @@ class EditorEditsCredentialsTests(TestCase):
         bachelors = EducationFactory(author=self.author, degree="BA")
 
         self.client.post(
-            change_url(self.author),
+            author_change_url(self.author),
             credentials_data(
                 self.author, existing=[(masters, {"year": "2021"}), (bachelors, {"DELETE": "on"})]
             ),
@@ -93,7 +86,7 @@ class EditorEditsCredentialsTests(TestCase):
 
     def test_too_many_areas_of_expertise_are_refused_with_a_message(self):
         response = self.client.post(
-            change_url(self.author),
+            author_change_url(self.author),
             credentials_data(self.author, expertise="\n".join(f"Area {n}" for n in range(9))),
         )
 
@@ -114,7 +107,7 @@ class AuthorEditsOwnCredentialsTests(TestCase):
 
     def test_they_add_degrees_and_expertise_to_their_own_profile(self):
         response = self.client.post(
-            change_url(self.own),
+            author_change_url(self.own),
             credentials_data(self.own, [MASTERS, BACHELORS], expertise="Security studies"),
         )
 
@@ -126,7 +119,7 @@ class AuthorEditsOwnCredentialsTests(TestCase):
         assert self.own.expertise_areas == ["Security studies"]
 
     def test_they_see_someone_elses_degrees_read_only(self):
-        content = self.client.get(change_url(self.other)).content.decode()
+        content = self.client.get(author_change_url(self.other)).content.decode()
 
         assert "PhD" in content
         assert 'name="education-0-degree"' not in content
@@ -134,7 +127,7 @@ class AuthorEditsOwnCredentialsTests(TestCase):
 
     def test_a_forged_post_to_someone_elses_credentials_changes_nothing(self):
         response = self.client.post(
-            change_url(self.other),
+            author_change_url(self.other),
             credentials_data(
                 self.other,
                 [MASTERS],

@@ -4,27 +4,15 @@ from django.test import TestCase
 from django.urls import reverse
 
 from authors.models import Author
-from tests.admin_forms import SignedInModeratorTestCase, author_form_data
+from tests.admin_forms import (
+    SignedInModeratorTestCase,
+    author_change_url,
+    author_form_data,
+    author_profile_data,
+)
 from tests.factories import AuthorFactory, StaffFactory
 
 CHANGELIST = reverse("admin:authors_author_changelist")
-
-
-def change_url(author):
-    return reverse("admin:authors_author_change", args=[author.pk])
-
-
-def profile_data(author, **overrides):
-    data = author_form_data(
-        name=author.name,
-        slug=author.slug,
-        role=author.role,
-        affiliation=author.affiliation,
-        bio=author.bio,
-    )
-    data.pop("user")
-    data.update(overrides)
-    return data
 
 
 class OwnProfileTests(TestCase):
@@ -44,11 +32,11 @@ class OwnProfileTests(TestCase):
         assert set(response.context["cl"].result_list) == {self.own, self.other}
 
     def test_they_open_and_save_their_own_profile(self):
-        assert self.client.get(change_url(self.own)).status_code == 200
+        assert self.client.get(author_change_url(self.own)).status_code == 200
 
         response = self.client.post(
-            change_url(self.own),
-            profile_data(self.own, bio="Writes on maritime trade.", role="Senior Fellow"),
+            author_change_url(self.own),
+            author_profile_data(self.own, bio="Writes on maritime trade.", role="Senior Fellow"),
         )
 
         assert response.status_code == 302
@@ -59,16 +47,18 @@ class OwnProfileTests(TestCase):
     def test_they_cannot_hand_their_profile_to_another_account(self):
         someone = StaffFactory()
 
-        self.client.post(change_url(self.own), profile_data(self.own, user=str(someone.pk)))
+        self.client.post(
+            author_change_url(self.own), author_profile_data(self.own, user=str(someone.pk))
+        )
 
         self.own.refresh_from_db()
         assert self.own.user == self.contributor
-        content = self.client.get(change_url(self.own)).content.decode()
+        content = self.client.get(author_change_url(self.own)).content.decode()
         assert 'name="user"' not in content
 
     def test_a_forged_post_to_someone_elses_profile_changes_nothing(self):
         response = self.client.post(
-            change_url(self.other), profile_data(self.other, bio="Defaced.")
+            author_change_url(self.other), author_profile_data(self.other, bio="Defaced.")
         )
 
         assert response.status_code == 403
@@ -76,13 +66,13 @@ class OwnProfileTests(TestCase):
         assert self.other.bio == "Their own words."
 
     def test_someone_elses_profile_opens_read_only(self):
-        response = self.client.get(change_url(self.other))
+        response = self.client.get(author_change_url(self.other))
 
         assert response.status_code == 200
         content = response.content.decode()
         assert 'name="bio"' not in content
         assert 'name="_save"' not in content
-        assert 'name="bio"' in self.client.get(change_url(self.own)).content.decode()
+        assert 'name="bio"' in self.client.get(author_change_url(self.own)).content.decode()
 
     def test_they_cannot_add_or_delete_profiles(self):
         add = self.client.post(reverse("admin:authors_author_add"), author_form_data())
@@ -108,15 +98,19 @@ class ProfileWithoutAuthorPermissionsTests(SignedInModeratorTestCase):
         response = self.client.get(CHANGELIST)
         assert list(response.context["cl"].result_list) == [self.own]
 
-        self.client.post(change_url(self.own), profile_data(self.own, bio="Also writes."))
+        self.client.post(
+            author_change_url(self.own), author_profile_data(self.own, bio="Also writes.")
+        )
         self.own.refresh_from_db()
         assert self.own.bio == "Also writes."
 
     def test_someone_elses_profile_is_out_of_reach(self):
-        assert self.client.get(change_url(self.other)).status_code == 302
-        assert self.client.get(change_url(self.other))["Location"] == reverse("admin:index")
+        assert self.client.get(author_change_url(self.other)).status_code == 302
+        assert self.client.get(author_change_url(self.other))["Location"] == reverse("admin:index")
 
-        refused = self.client.post(change_url(self.other), profile_data(self.other, bio="Defaced."))
+        refused = self.client.post(
+            author_change_url(self.other), author_profile_data(self.other, bio="Defaced.")
+        )
 
         assert refused.status_code == 403
 
@@ -131,7 +125,7 @@ class StaffWithoutProfileTests(TestCase):
         self.client.force_login(moderator)
 
         assert self.client.get(CHANGELIST).status_code == 403
-        assert self.client.get(change_url(author)).status_code == 403
+        assert self.client.get(author_change_url(author)).status_code == 403
 
 
 class EditorTests(TestCase):
@@ -142,7 +136,8 @@ class EditorTests(TestCase):
         self.client.force_login(editor)
 
         response = self.client.post(
-            change_url(author), profile_data(author, user=str(writer.pk), bio="Updated.")
+            author_change_url(author),
+            author_profile_data(author, user=str(writer.pk), bio="Updated."),
         )
 
         assert response.status_code == 302

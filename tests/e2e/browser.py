@@ -14,6 +14,7 @@ import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 TIMEOUT_MS = 10_000
+#: The password of every staff account the browser tests make.
+PASSWORD = "correct horse battery staple"
 
 
 # Held while the live server handles a request, and by tests while they read the database.
@@ -142,6 +145,20 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def url(self, path):
         return f"{self.live_server_url}{path}"
+
+    def sign_in(self, page, username, start="/admin/"):
+        """Sign `page` in to the admin as `username` (whose password is PASSWORD) from the
+        sign-in form that `start` leads to."""
+        page.goto(self.url(start))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("#user-tools")).to_contain_text("Welcome")
+        return page
+
+    def signed_in_page(self, username, **context_options):
+        """A new page (`new_page`'s options) signed in to the admin as `username`."""
+        return self.sign_in(self.new_page(**context_options), username)
 
     def screenshot(self, page, name):
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

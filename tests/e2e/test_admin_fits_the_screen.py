@@ -27,7 +27,6 @@ from tests.factories import (
 
 from .browser import BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 LAPTOP = {"width": 1280, "height": 800}
 SCHEMES = ["light", "dark"]
 
@@ -95,14 +94,8 @@ class AdminFitsTheScreenTests(BrowserTestCase):
             created_at=hours_ago(1),
         )
 
-    def signed_in_page(self, username, scheme):
-        page = self.new_page(viewport=LAPTOP, color_scheme=scheme)
-        page.goto(self.url("/admin/"))
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.locator("#user-tools")).to_contain_text("Welcome")
-        return page
+    def laptop_page(self, username, scheme):
+        return self.signed_in_page(username, viewport=LAPTOP, color_scheme=scheme)
 
     def assert_fits(self, page, *locators):
         """No sideways scrolling, no navigation sidebar, and each element (every match of each
@@ -128,7 +121,7 @@ class AdminFitsTheScreenTests(BrowserTestCase):
 
     def test_a_moderator_sees_every_column_and_button_of_the_queue(self):
         for scheme in SCHEMES:
-            page = self.signed_in_page("moderator", scheme)
+            page = self.laptop_page("moderator", scheme)
             page.locator("#pending-comments-link").click()
             rows = page.locator("#result_list tbody tr")
             expect(rows).to_have_count(3)
@@ -161,7 +154,7 @@ class AdminFitsTheScreenTests(BrowserTestCase):
 
     def test_an_editor_sees_title_kind_state_authors_and_date_of_each_article(self):
         for scheme in SCHEMES:
-            page = self.signed_in_page("editor", scheme)
+            page = self.laptop_page("editor", scheme)
             page.goto(self.url("/admin/articles/article/"))
             rows = page.locator("#result_list tbody tr")
             expect(rows).to_have_count(5)
@@ -187,7 +180,7 @@ class AdminFitsTheScreenTests(BrowserTestCase):
 
     def test_the_dashboard_fits(self):
         for scheme in SCHEMES:
-            page = self.signed_in_page("editor", scheme)
+            page = self.laptop_page("editor", scheme)
             expect(page.locator(".newsroom-dashboard")).to_be_visible()
             self.assert_fits(
                 page,
@@ -199,7 +192,7 @@ class AdminFitsTheScreenTests(BrowserTestCase):
 
     def test_the_article_form_fits_to_add_and_to_change(self):
         for scheme in SCHEMES:
-            page = self.signed_in_page("editor", scheme)
+            page = self.laptop_page("editor", scheme)
             for action, path in [
                 ("add", "/admin/articles/article/add/"),
                 ("change", f"/admin/articles/article/{self.long.pk}/change/"),

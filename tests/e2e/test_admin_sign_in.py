@@ -14,9 +14,7 @@ from playwright.sync_api import expect
 from tests.authenticator import code_for, key_from_secret
 from tests.factories import StaffFactory
 
-from .browser import BrowserTestCase
-
-PASSWORD = "correct horse battery staple"
+from .browser import PASSWORD, BrowserTestCase
 
 
 @pytest.mark.e2e

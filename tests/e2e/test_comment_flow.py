@@ -14,7 +14,6 @@ from tests.factories import ArticleFactory, AuthorFactory, KindFactory, StaffFac
 
 from .browser import BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 COMMENT = "The section on tariffs misses how the 2019 agreement changed the baseline."
 EMAIL = "reader.private@mail.example"
 
@@ -115,11 +114,7 @@ class CommentFlowTests(BrowserTestCase):
         self.screenshot(reader, "03-awaiting-moderation")
 
         # A moderator signs in and approves it from the moderation queue.
-        moderator = self.new_page()
-        moderator.goto(self.url("/admin/"))
-        moderator.get_by_label("Username").fill("moderator")
-        moderator.get_by_label("Password").fill(PASSWORD)
-        moderator.get_by_role("button", name="Log in").click()
+        moderator = self.signed_in_page("moderator")
         moderator.locator("tr.model-comment").get_by_role("link", name="Comments").click()
         expect(moderator).to_have_url(re.compile(r"/admin/comments/comment/$"))
         row = moderator.locator("#result_list tbody tr", has_text="Kwame Mensah")

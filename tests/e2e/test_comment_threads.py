@@ -17,16 +17,8 @@ from tests.factories import (
 
 from .browser import BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 REPLY = "The 2019 baseline matters less than the exemptions timetable, surely?"
 AUTHOR_REPLY = "Both matter: the exemptions run out in 2027, which is why the baseline is back."
-
-
-def sign_in(page, url, username):
-    page.goto(url)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.mark.e2e
@@ -82,7 +74,7 @@ class ReplyWithoutJavaScriptTests(BrowserTestCase):
 
         # A moderator approves it with the row's button in the queue.
         moderator = self.new_page()
-        sign_in(moderator, self.url("/admin/comments/comment/"), "moderator")
+        self.sign_in(moderator, "moderator", start="/admin/comments/comment/")
         moderator.get_by_role("button", name="Approve the comment by Kwame Mensah").click()
         expect(moderator.locator(".messagelist .success")).to_have_text(
             "Kwame Mensah’s comment: approved."
@@ -90,7 +82,7 @@ class ReplyWithoutJavaScriptTests(BrowserTestCase):
 
         # The article's author, signed in, answers on the site, also without JavaScript.
         author = self.new_page(java_script_enabled=False)
-        sign_in(author, self.url("/admin/login/?next=/admin/"), "amara")
+        self.sign_in(author, "amara", start="/admin/login/?next=/admin/")
         author.goto(article_url)
         author.locator(f"#comment-{reply.pk}").get_by_role(
             "link", name="Reply to Kwame Mensah"

@@ -33,7 +33,6 @@ from tests.factories import (
 
 from .browser import BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 BODY_EDITOR = ".field-body [contenteditable=true]"
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -182,16 +181,9 @@ class ContentSecurityPolicyTests(BrowserTestCase):
 
         self.assert_nothing_refused()
 
-    def sign_in(self, page):
-        page.goto(self.url("/admin/"))
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.locator("#user-tools")).to_contain_text("Welcome")
-
     def test_the_admin_works_without_a_violation(self):
         page = self.watched_page()
-        self.sign_in(page)
+        self.sign_in(page, "editor")
         expect(page.locator(".newsroom-dashboard")).to_be_visible()
         self.screenshot(page, "csp-dashboard")
 

@@ -27,7 +27,6 @@ from tests.factories import ArticleFactory, AuthorFactory, KindFactory, StaffFac
 
 from .browser import BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 TITLE = "Why the Danube grid deal matters for winter prices"
 SLUG = "why-the-danube-grid-deal-matters-for-winter-prices"
 STANDFIRST = "Four countries will share reserve power from November. Households may not notice."
@@ -101,15 +100,6 @@ class EditorialFlowTests(BrowserTestCase):
         for path in stored_uploads():
             path.unlink()
 
-    def sign_in(self, username):
-        page = self.new_page()
-        page.goto(self.url("/admin/"))
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.locator("#user-tools")).to_contain_text("Welcome")
-        return page
-
     def stored_article(self):
         """The article as saved (tags and bylines prefetched), or None."""
         with self.server_paused():
@@ -143,7 +133,7 @@ class EditorialFlowTests(BrowserTestCase):
         photo = photo_jpeg()
 
         # A contributor signs in and starts an article.
-        contributor = self.sign_in("contributor")
+        contributor = self.signed_in_page("contributor")
         contributor.goto(self.url("/admin/articles/article/"))
         contributor.get_by_role("link", name="Add article").click()
         expect(contributor.locator("h1")).to_have_text("Add article")
@@ -227,7 +217,7 @@ class EditorialFlowTests(BrowserTestCase):
         assert article.status == Article.Status.IN_REVIEW
 
         # An editor signs in: the article waits on the dashboard.
-        editor = self.sign_in("editor")
+        editor = self.signed_in_page("editor")
         in_review = editor.get_by_role("region", name="Articles in review")
         expect(in_review.get_by_role("link", name=TITLE)).to_be_visible()
         expect(editor.get_by_role("region", name="Scheduled")).to_contain_text(
@@ -344,7 +334,7 @@ class EditorialFlowTests(BrowserTestCase):
             expect(reader.get_by_text(STANDFIRST)).to_be_visible()
 
             # Two editors open the article; the second to save from a stale form is refused.
-            desk = self.sign_in("desk")
+            desk = self.signed_in_page("desk")
             editor.goto(self.change_url(article))
             desk.goto(self.change_url(article))
             desk.get_by_label("Standfirst").fill("Four countries will share reserve power.")

@@ -18,7 +18,6 @@ from tests.factories import (
 
 from .browser import BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 SPAMMER_EMAIL = "deals@casino-offers.example"
 
 
@@ -64,11 +63,7 @@ class ModerationQueueTests(BrowserTestCase):
         )
 
     def test_moderator_approves_marks_spam_in_bulk_and_replies_as_staff(self):
-        page = self.new_page()
-        page.goto(self.url("/admin/"))
-        page.get_by_label("Username").fill("moderator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        page = self.signed_in_page("moderator")
 
         # The badge in the admin's top links counts what waits, and opens the queue.
         badge = page.locator("#pending-comments-link")

@@ -16,9 +16,8 @@ from articles.models import Article
 from articles.revisions import AUTOSAVE_COMMENT
 from tests.factories import ArticleFactory, DraftArticleFactory, StaffFactory
 
-from .browser import BrowserTestCase
+from .browser import PASSWORD, BrowserTestCase
 
-PASSWORD = "correct horse battery staple"
 LAPTOP = {"width": 1280, "height": 800}
 PARAGRAPH = (
     "The corridor was never only about freight: it was about who sets the rules at the border, "
@@ -33,21 +32,15 @@ class WritingSpaceTests(BrowserTestCase):
         self.editor.set_password(PASSWORD)
         self.editor.save()
 
-    def signed_in_page(self, scheme="light"):
-        page = self.new_page(viewport=LAPTOP, color_scheme=scheme)
-        page.goto(self.url("/admin/"))
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.locator("#user-tools")).to_contain_text("Welcome")
-        return page
+    def editor_page(self, scheme="light"):
+        return self.signed_in_page("editor", viewport=LAPTOP, color_scheme=scheme)
 
     def body_editor(self, page):
         return page.locator(".field-body .tiptap.ProseMirror")
 
     def test_title_standfirst_and_a_tall_body_come_first_with_its_length(self):
         for scheme in ["light", "dark"]:
-            page = self.signed_in_page(scheme)
+            page = self.editor_page(scheme)
             page.goto(self.url("/admin/articles/article/add/"))
             body = self.body_editor(page)
             expect(body).to_be_visible()
@@ -92,7 +85,7 @@ class WritingSpaceTests(BrowserTestCase):
             page.screenshot(path=self.screenshot_path(f"writing-space-screen-{scheme}"))
 
     def test_text_typed_then_closed_is_offered_back_and_restored(self):
-        page = self.signed_in_page()
+        page = self.editor_page()
         page.goto(self.url("/admin/articles/article/add/"))
         offer = page.locator("#unsaved-copy")
         expect(offer).to_be_hidden()
@@ -130,7 +123,7 @@ class WritingSpaceTests(BrowserTestCase):
 
     def test_a_discarded_copy_is_not_offered_again(self):
         article = DraftArticleFactory(created_by=self.editor, body="<p>As saved.</p>")
-        page = self.signed_in_page()
+        page = self.editor_page()
         change = self.url(f"/admin/articles/article/{article.pk}/change/")
         page.goto(change)
         self.body_editor(page).click()
@@ -148,7 +141,7 @@ class WritingSpaceTests(BrowserTestCase):
 
     def test_a_refused_stale_save_offers_the_text_back_after_reloading(self):
         article = DraftArticleFactory(created_by=self.editor, body="<p>First draft.</p>")
-        page = self.signed_in_page()
+        page = self.editor_page()
         change = self.url(f"/admin/articles/article/{article.pk}/change/")
         page.goto(change)
         self.body_editor(page).click()
@@ -173,7 +166,7 @@ class WritingSpaceTests(BrowserTestCase):
         versions = {
             article.pk: Article.objects.get(pk=article.pk).version for article in [draft, published]
         }
-        page = self.signed_in_page()
+        page = self.editor_page()
         page.clock.install()
         for article, addition in [(draft, " Autosaved words."), (published, " Not live yet.")]:
             page.goto(self.url(f"/admin/articles/article/{article.pk}/change/"))
