@@ -46,6 +46,13 @@ class ArticleListView(PublishedArticlesMixin, ListView):
         return context
 
 
+#: The comment section's reply links (`?replyto=<comment id>#respond`) give one copy of the
+#: article page per comment: the same article with the form set to answer that comment. Crawlers
+#: are asked not to follow the links (rel="nofollow") nor to index such a copy (noindex); its
+#: canonical link names the article itself.
+REPLY_PARAMETER = "replyto"
+
+
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
     template_name = "articles/article_detail.html"
 
@@ -64,6 +71,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             previous_article=live.before(article).only("title", "slug").first(),
             next_article=live.after(article).only("title", "slug").first(),
             share_links=social.share_links(canonical_url, article.title),
+            reply_form_copy=REPLY_PARAMETER in self.request.GET,
             **kwargs,
         )
 
