@@ -109,6 +109,9 @@ def save(image, path, name):
 
 
 def name_drawn(path):
-    """The site name recorded in the PNG at `path`, or None."""
+    """The site name recorded in the PNG at `path`, or None.
+
+    Read from the header (`save()` writes the text chunk before the pixels), so the system
+    check run by every management command does not decode the image."""
     with Image.open(path) as image:
-        return image.text.get("Title") if hasattr(image, "text") else None
+        return image.info.get("Title")
