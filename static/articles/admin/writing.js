@@ -68,8 +68,8 @@
     }
   }
 
-  // Plain text of body HTML, as plain_text() reads it.
-  function plainText(html) {
+  // The words of body HTML, as count_words() reads them (plain_text(), split on white space).
+  function wordsOf(html) {
     const parsed = new DOMParser().parseFromString((html || "").replace(/</g, " <"), "text/html");
     return (parsed.body.textContent || "").split(/\s+/).filter(Boolean);
   }
@@ -87,7 +87,7 @@
     const update = () => {
       pending = null;
       const autosaved = output.dataset.autosaved ? ` · ${output.dataset.autosaved}` : "";
-      output.value = lengthSummary(plainText(body.value).length, perMinute) + autosaved;
+      output.value = lengthSummary(wordsOf(body.value).length, perMinute) + autosaved;
     };
     // The editor writes its HTML into the textarea and fires "input" on it after each change.
     body.addEventListener("input", () => {
@@ -167,7 +167,7 @@
         writeCopy(key, { values, savedAt: Date.now(), submitted: false });
       }
     };
-    articleForm.addEventListener("input", (event) => {
+    articleForm.addEventListener("input", () => {
       if (timer === null) timer = setTimeout(keep, 400);
     });
     articleForm.addEventListener("submit", () => {
