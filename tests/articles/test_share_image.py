@@ -13,8 +13,7 @@ from PIL import Image
 
 from articles import share_image, social
 from tests.articles.images import png_upload
-from tests.articles.test_social import meta_names, opengraph
-from tests.articles.test_structured_data import news_article
+from tests.articles.page_meta import meta_names, news_article, opengraph
 from tests.factories import ArticleFactory, AuthorFactory
 
 DEFAULT_CARD = "http://testserver/static/articles/share-image.png"

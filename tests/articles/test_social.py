@@ -1,40 +1,12 @@
 import datetime
 
-import extruct
 from django.test import TestCase, override_settings
 
 from tests.articles.images import png_upload
+from tests.articles.page_meta import canonical, meta_names, opengraph
 from tests.factories import ArticleFactory, AuthorFactory, KindFactory
 
 UTC = datetime.UTC
-
-
-def opengraph(response):
-    """The page's OpenGraph properties as {property: [values]}, read by extruct."""
-    data = extruct.extract(
-        response.content.decode(), base_url="http://testserver/", syntaxes=["opengraph"]
-    )
-    (graph,) = data["opengraph"]
-    properties = {}
-    for name, value in graph["properties"]:
-        properties.setdefault(name, []).append(value)
-    return properties
-
-
-def meta_names(response):
-    """`<meta name=…>` values (description, twitter:*), read with lxml."""
-    import lxml.html
-
-    head = lxml.html.fromstring(response.content).find("head")
-    return {element.get("name"): element.get("content") for element in head.iterfind("meta[@name]")}
-
-
-def canonical(response):
-    import lxml.html
-
-    head = lxml.html.fromstring(response.content).find("head")
-    (link,) = head.xpath("link[@rel='canonical']")
-    return link.get("href")
 
 
 class ArticlePreviewTagsTests(TestCase):

@@ -4,19 +4,10 @@ import extruct
 from django.test import TestCase, override_settings
 
 from tests.articles.images import png_upload
+from tests.articles.page_meta import news_article
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory, KindFactory
 
 UTC = datetime.UTC
-
-
-def news_article(response):
-    data = extruct.extract(
-        response.content.decode(), base_url="http://testserver/", syntaxes=["json-ld"]
-    )
-    (item,) = data["json-ld"]
-    assert item["@context"] == "https://schema.org"
-    assert item["@type"] == "NewsArticle"
-    return item
 
 
 class NewsArticleTests(TestCase):

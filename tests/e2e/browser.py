@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 TIMEOUT_MS = 10_000
+#: The laptop screen the admin and the writing space must fit.
+LAPTOP = {"width": 1280, "height": 800}
 #: The password of every staff account the browser tests make.
 PASSWORD = "correct horse battery staple"
 

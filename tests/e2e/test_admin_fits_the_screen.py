@@ -25,9 +25,8 @@ from tests.factories import (
     StaffFactory,
 )
 
-from .browser import BrowserTestCase
+from .browser import LAPTOP, BrowserTestCase
 
-LAPTOP = {"width": 1280, "height": 800}
 SCHEMES = ["light", "dark"]
 
 LONG_TITLE = (

@@ -16,9 +16,8 @@ from articles.models import Article
 from articles.revisions import AUTOSAVE_COMMENT
 from tests.factories import ArticleFactory, DraftArticleFactory, StaffFactory
 
-from .browser import PASSWORD, BrowserTestCase
+from .browser import LAPTOP, PASSWORD, BrowserTestCase
 
-LAPTOP = {"width": 1280, "height": 800}
 PARAGRAPH = (
     "The corridor was never only about freight: it was about who sets the rules at the border, "
     "and the contracts signed this spring say more about that than any communiqué. "
