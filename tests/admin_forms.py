@@ -159,3 +159,12 @@ def inline_management(prefix, total, initial=0):
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
+
+
+def merge_tags_data(tags, target_name=None):
+    """The tags changelist's "merge" action for `tags`: asking which to keep, or, with
+    `target_name`, merging into it."""
+    data = {"action": "merge_selected_tags", "_selected_action": [tag.pk for tag in tags]}
+    if target_name is not None:
+        data |= {"merge": "yes", "target_name": target_name}
+    return data

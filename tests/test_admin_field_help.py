@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 
 from articles.models import Tag
-from tests.admin_forms import SignedInEditorTestCase
+from tests.admin_forms import SignedInEditorTestCase, merge_tags_data
 
 
 def described_by_without_target(html):
@@ -30,8 +30,7 @@ class FieldHelpTests(SignedInEditorTestCase):
     def test_merge_tags(self):
         tags = [Tag.objects.create(name="China"), Tag.objects.create(name="PRC")]
         merge_asked = self.client.post(
-            reverse("admin:articles_tag_changelist"),
-            {"action": "merge_selected_tags", "_selected_action": [tag.pk for tag in tags]},
+            reverse("admin:articles_tag_changelist"), merge_tags_data(tags)
         )
         self.assert_help_reachable(merge_asked)
 

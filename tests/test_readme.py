@@ -124,7 +124,9 @@ class ConfigurationTableTests(SimpleTestCase):
 
 def make_targets():
     """The targets a reader may type: every rule in the Makefile but files and variables."""
-    return re.findall(r"^([a-z][a-z-]*):", MAKEFILE.read_text(), re.MULTILINE)
+    targets = re.findall(r"^([a-z][a-z-]*):", MAKEFILE.read_text(), re.MULTILINE)
+    assert {"run", "test"} <= set(targets), f"the Makefile's targets were misread: {targets}"
+    return targets
 
 
 class MakeTargetTests(SimpleTestCase):

@@ -5,17 +5,10 @@ from django.urls import reverse
 
 from articles.models import Kind, Tag, TaggedArticle
 from articles.tags import merge_tags
-from tests.admin_forms import SignedInEditorTestCase
+from tests.admin_forms import SignedInEditorTestCase, merge_tags_data
 from tests.factories import ArticleFactory, KindFactory, StaffFactory
 
 CHANGELIST = reverse("admin:articles_tag_changelist")
-
-
-def merge_post(tags, target_name=None):
-    data = {"action": "merge_selected_tags", "_selected_action": [tag.pk for tag in tags]}
-    if target_name is not None:
-        data |= {"merge": "yes", "target_name": target_name}
-    return data
 
 
 class MergeTagsActionTests(SignedInEditorTestCase):
@@ -31,7 +24,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
         cls.on_both = ArticleFactory(tags=[cls.china, cls.prc, cls.chinese_politics])
 
     def test_action_first_asks_which_tag_to_keep(self):
-        response = self.client.post(CHANGELIST, merge_post([self.china, self.prc]))
+        response = self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc]))
 
         html = response.content.decode()
         assert response.status_code == 200
@@ -42,7 +35,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
         assert Tag.objects.filter(name="PRC").exists()
 
     def test_merge_repoints_articles_and_removes_the_old_tags(self):
-        response = self.client.post(CHANGELIST, merge_post([self.china, self.prc], "China"))
+        response = self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc], "China"))
 
         assert response.status_code == 302
         assert not Tag.objects.filter(pk=self.prc.pk).exists()
@@ -53,7 +46,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
     def test_article_carrying_both_tags_keeps_one_link_to_the_target(self):
         self.client.post(
             CHANGELIST,
-            merge_post([self.china, self.prc, self.chinese_politics], "China"),
+            merge_tags_data([self.china, self.prc, self.chinese_politics], "China"),
         )
 
         assert sorted(self.on_both.tags.names()) == ["China"]
@@ -64,7 +57,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
         ]
 
     def test_merge_into_a_new_name_creates_that_tag(self):
-        self.client.post(CHANGELIST, merge_post([self.china, self.prc], "People's Republic"))
+        self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc], "People's Republic"))
 
         target = Tag.objects.get(name="People's Republic")
         assert target.slug == "peoples-republic"
@@ -76,7 +69,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
         }
 
     def test_target_name_is_matched_in_any_case(self):
-        self.client.post(CHANGELIST, merge_post([self.china, self.prc], "prc"))
+        self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc], "prc"))
 
         assert list(Tag.objects.filter(name__iexact="prc").values_list("pk", flat=True)) == [
             self.prc.pk
@@ -86,7 +79,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
 
     def test_merge_says_what_happened_and_logs_the_deletions(self):
         response = self.client.post(
-            CHANGELIST, merge_post([self.china, self.prc], "China"), follow=True
+            CHANGELIST, merge_tags_data([self.china, self.prc], "China"), follow=True
         )
 
         message = str(next(iter(response.context["messages"])))
@@ -96,7 +89,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
         ).exists()
 
     def test_blank_target_name_shows_the_form_again(self):
-        response = self.client.post(CHANGELIST, merge_post([self.china, self.prc], "  "))
+        response = self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc], "  "))
 
         assert response.status_code == 200
         assert response.context["form"].errors["target_name"]
@@ -112,7 +105,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
     def test_contributor_cannot_merge_tags(self):
         self.client.force_login(StaffFactory(role="Contributor"))
 
-        response = self.client.post(CHANGELIST, merge_post([self.china, self.prc], "China"))
+        response = self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc], "China"))
 
         self.assert_merge_refused(response)
         assert self.prc.tagged_articles.count() == 2
@@ -127,7 +120,7 @@ class MergeTagsActionTests(SignedInEditorTestCase):
         self.client.force_login(user)
 
         changelist = self.client.get(CHANGELIST)
-        response = self.client.post(CHANGELIST, merge_post([self.china, self.prc], "China"))
+        response = self.client.post(CHANGELIST, merge_tags_data([self.china, self.prc], "China"))
 
         assert "merge_selected_tags" not in changelist.content.decode()
         self.assert_merge_refused(response)
