@@ -292,24 +292,24 @@ def autosave(article, user, *, title, standfirst, body):
     with transaction.atomic():
         stored = Article._base_manager.select_for_update().get(pk=article.pk)
         stored.title, stored.standfirst, stored.body = title, standfirst, sanitize_html(body)
-        versions = list(
-            Version.objects.get_for_object(stored)
-            .select_related("revision")
-            .order_by("-pk")[:RECENT_REVISIONS]
-        )
+        recent = Version.objects.get_for_object(stored).order_by("-pk")
+        newest = recent.first()
         text = {name: getattr(stored, name) for name in TEXT_FIELDS}
-        if versions:
-            newest = versions[0].field_dict
-            unchanged = all(newest.get(name) == text[name] for name in TEXT_FIELDS)
+        if newest is not None:
+            unchanged = all(newest.field_dict.get(name) == text[name] for name in TEXT_FIELDS)
         else:
             unchanged = Article._base_manager.filter(pk=stored.pk, **text).exists()
         if unchanged:
             return None
+        # Only the newest version's saved article is read; for the run of this writer's
+        # autosaves on top, the revisions' comment and author are enough.
         superseded = []
-        for version in versions:
-            if not is_autosave(version) or version.revision.user_id != user.pk:
+        for revision_id, comment, user_id in recent.values_list(
+            "revision_id", "revision__comment", "revision__user_id"
+        )[:RECENT_REVISIONS]:
+            if comment != AUTOSAVE_COMMENT or user_id != user.pk:
                 break
-            superseded.append(version.revision_id)
+            superseded.append(revision_id)
         Revision.objects.filter(pk__in=superseded).delete()
         with reversion.create_revision(atomic=False):
             reversion.set_user(user)
