@@ -602,12 +602,16 @@ def distrust_addresses(comments):
     """Marking spam teaches the trusted-commenters rule: the address is no longer trusted.
 
     Sets `CommenterAddress.distrusted_at` for each comment's address (found by its digest),
-    recording the address first if Byline did not know it yet.
+    recording the address first if Byline did not know it yet: once per address, however many
+    of its comments were marked.
     """
     now = timezone.now()
+    addresses = {}  # digest: the address as its first comment typed it
     for comment in comments:
         if comment.email_digest:
-            CommenterAddress(email=comment.email, email_digest=comment.email_digest).distrust(now)
+            addresses.setdefault(comment.email_digest, comment.email)
+    for email_digest, email in addresses.items():
+        CommenterAddress(email=email, email_digest=email_digest).distrust(now)
 
 
 def forgive_addresses(comments):

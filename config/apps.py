@@ -27,8 +27,9 @@ class SiteConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the project's system checks)
         from .roles import sync_roles_after_migrate
 
-        # Once per migrate (and per flush), after auth's own step: the groups and permissions
-        # are auth's, and every app's permissions are made by then.
+        # Once per migrate (and per flush), on auth's post_migrate: the groups and permissions
+        # are auth's, and `config` has no models, so gets no post_migrate of its own. The apps
+        # listed after auth have no permissions yet at that point: sync_roles makes them first.
         post_migrate.connect(
             sync_roles_after_migrate,
             sender=self.apps.get_app_config("auth"),

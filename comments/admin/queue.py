@@ -272,13 +272,15 @@ class CommentAdmin(admin.ModelAdmin):
 
         return moderate
 
-    def _back_to_queue(self, request):
-        return redirect(
-            add_preserved_filters(
-                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
-                reverse("admin:comments_comment_changelist"),
-            )
+    def _queue_url(self, request):
+        """The queue's page the request came from, with its filters."""
+        return add_preserved_filters(
+            {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+            reverse("admin:comments_comment_changelist"),
         )
+
+    def _back_to_queue(self, request):
+        return redirect(self._queue_url(request))
 
     def _moderate(self, request, queryset, decision):
         verb = DECISION_LABELS[decision][1]
@@ -387,10 +389,7 @@ class CommentAdmin(admin.ModelAdmin):
             "staff_name": staff_replies.staff_name(request.user),
             "approves": comment.status == Comment.Status.PENDING,
             "preserved_filters": self.get_preserved_filters(request),
-            "changelist_url": add_preserved_filters(
-                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
-                reverse("admin:comments_comment_changelist"),
-            ),
+            "changelist_url": self._queue_url(request),
         }
         return TemplateResponse(
             request,
