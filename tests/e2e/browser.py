@@ -73,21 +73,13 @@ def require_chromium():
 class BrowserTestCase(StaticLiveServerTestCase):
     """A live server (serving the stylesheet) and one Chromium shared by the class's tests.
 
-    A transactional test's flush removes the data migrations' rows (the staff groups), so each
-    test puts the roles back itself: `serialized_rollback` would restore them through another
-    connection once Playwright's event loop runs, and fails when two browser classes run.
+    Between tests a transactional test's flush empties the database; the staff roles come back
+    at once, because every flush ends with the post_migrate receiver that syncs them
+    (config/apps.py). (`serialized_rollback` would restore rows through another connection once
+    Playwright's event loop runs, and fails when two browser classes run.)
     """
 
     server_thread_class = _LiveServerThread
-
-    @classmethod
-    def _fixture_setup(cls):
-        from django.apps import apps
-
-        from config.roles import sync_roles
-
-        super()._fixture_setup()
-        sync_roles(apps)
 
     @classmethod
     def setUpClass(cls):
