@@ -1,6 +1,6 @@
 """Comment flood bench: concurrent readers post comments to Byline served by gunicorn on PostgreSQL.
 
-Run it with `make bench` (or `.venv/bin/python bench/comment_flood.py --help`). It:
+Run it with `make flood` (or `.venv/bin/python bench/comment_flood.py --help`). It:
 
 1. migrates the bench database (`DATABASE_URL`, default
    postgres://postgres@127.0.0.1:5432/byline_bench, created if missing), collects the static
