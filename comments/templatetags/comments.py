@@ -42,12 +42,17 @@ def comment_section(context, article):
         replying_to = form.parent_comment
     if form is not None and form.staff_user is not None:
         mark_personal(request)
+    comments_open = moderation.comments_open(article, rules)
+    article_path = article.get_absolute_url()
     return {
         "article": article,
         "threads": thread.nodes,
+        "replies_open": comments_open and not unpublished,
+        # Reply links are relative to the article's own address (comment_thread.html).
+        "reply_base": "" if request.path == article_path else article_path,
         "comment_count": thread.count,
         "unpublished": unpublished,
-        "comments_open": moderation.comments_open(article, rules),
+        "comments_open": comments_open,
         "form": form,
         "replying_to": replying_to,
         "too_deep": too_deep,
