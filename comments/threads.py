@@ -171,13 +171,23 @@ def build(comments, *, thread_depth, author_user_ids=frozenset()):
     return Thread(nodes=nodes, by_id=by_id)
 
 
+#: What the page reads of each comment: never the address, its digest or the avatar's key.
+SHOWN_FIELDS = (
+    "parent",
+    "depth",
+    "name",
+    "website",
+    "body",
+    "created_at",
+    "staff_user",
+    "avatar_colour",
+    "avatar_path",
+)
+
+
 def for_article(article, *, thread_depth):
     """The article's shown comments, from one query (plus the bylines, usually prefetched)."""
-    comments = (
-        Comment.objects.approved()
-        .filter(article=article)
-        .defer("email", "email_digest", "ip_address", "user_agent", "held_reason")
-    )
+    comments = Comment.objects.approved().filter(article=article).only(*SHOWN_FIELDS)
     return build(
         comments, thread_depth=thread_depth, author_user_ids=article_author_user_ids(article)
     )
