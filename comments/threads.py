@@ -94,12 +94,18 @@ class Node:
     has_replies: bool = False
     closed_levels: range = range(0)
     heading_level: int = field(init=False)
+    #: What the template prints, as text: Django localises every number it prints, which cost
+    #: more than the rest of a comment's markup. The comment's id, the heading's tag ("h4").
+    pk: str = field(init=False)
+    heading: str = field(init=False)
     #: When it was posted, in the newsroom's time zone: for `<time datetime>` and for reading.
     posted_iso: str = field(init=False)
     posted: str = field(init=False)
 
     def __post_init__(self):
         self.heading_level = min(FIRST_COMMENT_HEADING + self.level - 1, LAST_HEADING)
+        self.pk = str(self.comment.pk)
+        self.heading = f"h{self.heading_level}"
         self.posted_iso, self.posted = posted_at(self.comment.created_at)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from .. import moderation, threads
 from ..commenters.remember import mark_personal, remembered
 from ..forms import CommentForm, posting_staff
+from ..thread_html import thread_html
 
 register = template.Library()
 
@@ -46,10 +47,12 @@ def comment_section(context, article):
     article_path = article.get_absolute_url()
     return {
         "article": article,
-        "threads": thread.nodes,
-        "replies_open": comments_open and not unpublished,
-        # Reply links are relative to the article's own address (comment_thread.html).
-        "reply_base": "" if request.path == article_path else article_path,
+        "thread_html": thread.nodes
+        and thread_html(
+            thread.nodes,
+            replies_open=comments_open and not unpublished,
+            reply_base="" if request.path == article_path else article_path,
+        ),
         "comment_count": thread.count,
         "unpublished": unpublished,
         "comments_open": comments_open,
