@@ -209,11 +209,10 @@ class ArticleQuerySet(models.QuerySet):
         if article.published_at is None:
             return None, None
         nearest = [
-            Q(pk=Subquery(side.values("pk")[:1]))
-            for side in (self.before(article), self.after(article))
+            Subquery(side.values("pk")[:1]) for side in (self.before(article), self.after(article))
         ]
         previous = following = None
-        for found in self.filter(nearest[0] | nearest[1]).only(*fields, "published_at"):
+        for found in self.model.objects.filter(pk__in=nearest).only(*fields, "published_at"):
             if (found.published_at, found.pk) < (article.published_at, article.pk):
                 previous = found
             else:
