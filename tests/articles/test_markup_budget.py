@@ -84,6 +84,8 @@ class MarkupBudgetTests(TestCase):
     def test_each_comment_costs_little_markup_beyond_its_text(self):
         html = self.html(self.article.get_absolute_url())
         thread = re.search(r'<ol class="thread">.*</ol>', html, re.S).group(0)
+        # Measured with one-digit ids, whatever the database's sequences have reached.
+        thread = re.sub(r"(comment-|replyto=)\d+", r"\g<1>0", thread)
 
         text = 37 * len(ROOT_COMMENT) + 13 * len(REPLY)
         per_comment = (len(thread.encode()) - text) / 50
