@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,7 +23,15 @@ from .permissions import can_view_articles
 
 
 class PublishedArticlesMixin:
-    """Every reader page starts from `Article.objects.published()`."""
+    """Every reader page starts from `Article.objects.published()`.
+
+    Reader pages only read, so they run outside a transaction: settings' ATOMIC_REQUESTS wraps
+    every other view (posting a comment, the admin) in one, which costs a BEGIN and a COMMIT.
+    """
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
@@ -63,13 +72,16 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         article = self.object
         canonical_url = links.absolute_url(article.get_absolute_url())
         live = Article.objects.published()
+        previous_article, next_article = live.neighbours(article)
         return super().get_context_data(
             canonical_url=canonical_url,
             social_tags=social.article_tags(article),
             structured_data=structured_data.news_article(article),
-            related_articles=live.related_to(article),
-            previous_article=live.before(article).only("title", "slug").first(),
-            next_article=live.after(article).only("title", "slug").first(),
+            related_articles=live.related_to(article).only(
+                "title", "slug", "published_at", "kind__name"
+            ),
+            previous_article=previous_article,
+            next_article=next_article,
             share_links=social.share_links(canonical_url, article.title),
             reply_form_copy=REPLY_PARAMETER in self.request.GET,
             **kwargs,

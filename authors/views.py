@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
@@ -13,6 +14,12 @@ class AuthorDetailView(ListView):
     """
 
     template_name = "authors/author_detail.html"
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        """A reader page only reads: no transaction around it, as for the articles' pages
+        (articles/views.py, PublishedArticlesMixin)."""
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE

@@ -148,6 +148,10 @@ class Comment(models.Model):
         "(comments/commenters/avatars.py): its address's avatar when its owner is known to have "
         "written it (from a browser proving the address, or staff), else one of its own.",
     )
+    # The avatar drawn from `avatar_key`, stored with it by `save` (avatars.drawing) so that the
+    # page prints it without computing anything per request.
+    avatar_colour = models.CharField(max_length=7, editable=False)
+    avatar_path = models.CharField(max_length=avatars.LONGEST_PATH, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -175,6 +179,12 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="comment_not_its_own_parent"
             ),
+            # Every comment is saved with its avatar drawn (`save`); rows inserted otherwise
+            # (bulk_create, `update`) must store `avatars.drawing(avatar_key)` too.
+            models.CheckConstraint(
+                condition=~models.Q(avatar_colour="") & ~models.Q(avatar_path=""),
+                name="comment_avatar_drawn",
+            ),
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True, depth=0)
                 | models.Q(parent__isnull=False, depth__gte=1),
@@ -198,6 +208,7 @@ class Comment(models.Model):
         parent, a comment without a parent has depth 0); the rest is checked here.
         """
         super().clean()
+        self.draw_avatar()  # before the constraints are checked: it is drawn when saved
         if self.parent_id is None:
             return
         if self.pk is not None and self.parent_id == self.pk:
@@ -218,13 +229,30 @@ class Comment(models.Model):
         if self.parent_id is not None and not self.depth:
             self.depth = self.parent.depth + 1
         update_fields = kwargs.get("update_fields")
+        if update_fields is None or "avatar_key" in update_fields:
+            self.draw_avatar()
+            if update_fields is not None:
+                update_fields = kwargs["update_fields"] = {
+                    *update_fields,
+                    "avatar_colour",
+                    "avatar_path",
+                }
         if update_fields is not None and "email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "email_digest"}
         super().save(*args, **kwargs)
 
     @property
+    def avatar_svg(self):
+        return avatars.avatar_svg(self)
+
+    @property
     def is_staff_reply(self):
         return self.staff_user_id is not None
+
+    def draw_avatar(self):
+        """Store the drawing of the avatar `avatar_key` stands for (not saved; `save` does it)."""
+        for field, drawn in avatars.drawing(self.avatar_key).items():
+            setattr(self, field, drawn)
 
     def draw_address_avatar(self):
         """Give the comment its address's avatar (not saved): only for a comment the address's

@@ -26,8 +26,11 @@ same comment apply, and announce, once.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import zip_longest
+
+from django.utils import timezone
+from django.utils.dates import MONTHS
 
 from .models import Comment
 
@@ -90,10 +93,29 @@ class Node:
     badge: str
     has_replies: bool = False
     closed_levels: range = range(0)
+    heading_level: int = field(init=False)
+    #: What the template prints, as text: Django localises every number it prints, which cost
+    #: more than the rest of a comment's markup. The comment's id, the heading's tag ("h4").
+    pk: str = field(init=False)
+    heading: str = field(init=False)
+    #: When it was posted, in the newsroom's time zone: for `<time datetime>` and for reading.
+    posted_iso: str = field(init=False)
+    posted: str = field(init=False)
 
-    @property
-    def heading_level(self):
-        return min(FIRST_COMMENT_HEADING + self.level - 1, LAST_HEADING)
+    def __post_init__(self):
+        self.heading_level = min(FIRST_COMMENT_HEADING + self.level - 1, LAST_HEADING)
+        self.pk = str(self.comment.pk)
+        self.heading = f"h{self.heading_level}"
+        self.posted_iso, self.posted = posted_at(self.comment.created_at)
+
+
+def posted_at(moment):
+    """`(machine-readable, readable)` times of `moment`: "2026-12-04T17:05+00:00" and
+    "4 December 2026 at 17:05", as the `date` filter would write them, without its cost (the
+    thread prints two per comment)."""
+    local = timezone.localtime(moment)
+    readable = f"{local.day} {MONTHS[local.month]} {local.year} at {local:%H:%M}"
+    return local.isoformat(timespec="minutes"), readable
 
 
 @dataclass
@@ -155,13 +177,23 @@ def build(comments, *, thread_depth, author_user_ids=frozenset()):
     return Thread(nodes=nodes, by_id=by_id)
 
 
+#: What the page reads of each comment: never the address, its digest or the avatar's key.
+SHOWN_FIELDS = (
+    "parent",
+    "depth",
+    "name",
+    "website",
+    "body",
+    "created_at",
+    "staff_user",
+    "avatar_colour",
+    "avatar_path",
+)
+
+
 def for_article(article, *, thread_depth):
     """The article's shown comments, from one query (plus the bylines, usually prefetched)."""
-    comments = (
-        Comment.objects.approved()
-        .filter(article=article)
-        .defer("email", "email_digest", "ip_address", "user_agent", "held_reason")
-    )
+    comments = Comment.objects.approved().filter(article=article).only(*SHOWN_FIELDS)
     return build(
         comments, thread_depth=thread_depth, author_user_ids=article_author_user_ids(article)
     )

@@ -35,6 +35,7 @@ from comments import moderation
 from comments.commenters import verification
 from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress
+from tests.comments.html import avatars_on
 from tests.comments.posting import submit_comment
 from tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 from tests.privacy import SKIPPED_PREFIXES, LinkParser, leaks, needles, same_origin_links
@@ -308,7 +309,7 @@ class PublicPagesTests(TestCase):
         assert pages[article_url].status_code == 200
         for name in ("Zeta Quill", "Reply Only", "A threaded reply."):
             assert name in article
-        assert article.count('class="comment__avatar"') == 3
+        assert len(avatars_on(article)) == 3
         # One of them is drawn from its address's avatar value, which the scan looks for.
         again = Comment.objects.get(body="Again, later.")
         assert again.avatar_key == needles(FIRST)["avatar value"]

@@ -249,10 +249,11 @@ def draw_address_avatar(commenter_address, browser_digest):
     """Give the address's avatar to every comment written under it from the confirming browser
     (comments/commenters/avatars.py): its owner wrote them. What other browsers wrote keeps its
     own."""
+    key = avatars.address_key(commenter_address.email_digest)
     return (
         Comment.objects.from_address(commenter_address)
         .filter(browser_digest=browser_digest)
-        .update(avatar_key=avatars.address_key(commenter_address.email_digest))
+        .update(avatar_key=key, **avatars.drawing(key))
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from .. import moderation, threads
 from ..commenters.remember import mark_personal, remembered
 from ..forms import CommentForm, posting_staff
+from ..thread_html import thread_html
 
 register = template.Library()
 
@@ -42,12 +43,19 @@ def comment_section(context, article):
         replying_to = form.parent_comment
     if form is not None and form.staff_user is not None:
         mark_personal(request)
+    comments_open = moderation.comments_open(article, rules)
+    article_path = article.get_absolute_url()
     return {
         "article": article,
-        "threads": thread.nodes,
+        "thread_html": thread.nodes
+        and thread_html(
+            thread.nodes,
+            replies_open=comments_open and not unpublished,
+            reply_base="" if request.path == article_path else article_path,
+        ),
         "comment_count": thread.count,
         "unpublished": unpublished,
-        "comments_open": moderation.comments_open(article, rules),
+        "comments_open": comments_open,
         "form": form,
         "replying_to": replying_to,
         "too_deep": too_deep,

@@ -120,8 +120,8 @@ class ListQueryCountTests(TestCase):
         large = {path: self.count(path) for path in paths}
 
         assert small == large
-        assert small["/"] == 6
-        assert small["/kinds/analysis/"] == 7
+        assert small["/"] == 4  # no savepoint pair: reader pages run outside a transaction
+        assert small["/kinds/analysis/"] == 5
 
 
 class PaginationTests(TestCase):

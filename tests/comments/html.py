@@ -51,9 +51,7 @@ class _CommentTreeParser(HTMLParser):
             return
         attrs = dict(attrs)
         comment_id = None
-        if "comment" in (attrs.get("class") or "").split() and (attrs.get("id") or "").startswith(
-            "comment-"
-        ):
+        if re.fullmatch(r"comment-\d+", attrs.get("id") or ""):
             comment_id = int(attrs["id"].removeprefix("comment-"))
             ancestors = [entry for entry in self.stack if entry is not None]
             self.parents[comment_id] = ancestors[-1] if ancestors else None
@@ -71,3 +69,34 @@ def comment_tree(content):
     parser.feed(content)
     parser.close()
     return parser.parents, parser.order
+
+
+def comment_heading(content, comment):
+    """`(level, inner HTML)` of the heading naming `comment` in the thread, or None."""
+    match = re.search(
+        rf'<li id="comment-{comment.pk}"[^>]*>(?:<svg.*?</svg>)?<h([3-6])>(.*?)</h\1>',
+        content,
+        flags=re.S,
+    )
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
+def reply_lists(content):
+    """How many nested lists of replies the thread opens."""
+    return content.count("<ol>")
+
+
+#: A commenter's avatar as the thread draws it (comments/commenters/avatars.py, `svg`).
+AVATAR = re.compile(
+    r'<svg viewBox="[^"]*" color="#[0-9a-f]{6}" aria-hidden="true"><path d="[^"]+"/></svg>'
+)
+
+
+def avatars_on(content):
+    """Every avatar drawn on a page, in page order."""
+    return AVATAR.findall(content)
+
+
+def avatar_beside(content, pk):
+    """The avatar drawn beside comment `pk` on a page."""
+    return AVATAR.search(content.split(f'id="comment-{pk}"', 1)[1]).group(0)

@@ -24,7 +24,7 @@ from comments.commenters import verification
 from comments.commenters.avatars import avatar_svg
 from comments.commenters.privacy import digest
 from comments.models import Comment, CommenterAddress, DiscussionSettings
-from tests.comments.html import input_value, page_text
+from tests.comments.html import avatar_beside, input_value, page_text
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -41,7 +41,6 @@ TOKEN_COOKIES = {"csrftoken", "messages", verification.BROWSER_COOKIE, form_chec
 #: Content-Length follows from the body, which is compared masked; X-Request-ID is new for
 #: every request (config/logs.py).
 UNCOMPARED_HEADERS = {"Content-Length", "X-Request-ID"}
-AVATAR = re.compile(r'<svg class="comment__avatar".*?</svg>', re.S)
 
 
 def masked_content(content, address):
@@ -67,11 +66,6 @@ def snapshot(response, address):
         "cookies": cookies,
         "body": masked_content(response.content.decode(), address),
     }
-
-
-def avatar_beside(content, pk):
-    """The avatar drawn beside comment `pk` on a page."""
-    return AVATAR.search(content.split(f'id="comment-{pk}"', 1)[1]).group(0)
 
 
 def rules(**changes):

@@ -20,22 +20,33 @@ from comments.commenters import avatars, personal_data, verification
 from comments.commenters.avatars import avatar_svg, cells
 from comments.commenters.privacy import digest, keyed_token
 from comments.models import Comment, CommenterAddress, DiscussionSettings
+from tests.comments.html import avatar_beside, avatars_on
 from tests.comments.posting import prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 from tests.helpers import migrated_to_just_before, migrated_to_the_latest
 
 ADDRESS = "Avatar.Owner@private-mail.example"
-SVG = re.compile(r"<svg[^>]*comment__avatar[^>]*>.*?</svg>", re.S)
 
 
-def avatars_on(content):
-    return SVG.findall(content)
+def painted_cells(path):
+    """The cells `(column, row)` an avatar's path strokes, one cell thick (`avatars.path`)."""
+    painted = set()
+    x = y = 0.0
+    for command, first, second in re.findall(r"([Mmhv])(-?[\d.]+)(?: (-?[\d.]+))?", path):
+        if command in "Mm":
+            x, y = (0, 0) if command == "M" else (x, y)
+            x, y = x + float(first), y + float(second)
+            continue
+        length = int(first)
+        for step in range(length):
+            painted.add((int(x) + step, int(y)) if command == "h" else (int(x), int(y) + step))
+        x, y = (x + length, y) if command == "h" else (x, y + length)
+    return sorted(painted)
 
 
 def avatar_of(content, comment):
     """The avatar drawn in the page beside `comment`."""
-    block = content.split(f'id="comment-{comment.pk}"', 1)[1]
-    return SVG.search(block).group(0)
+    return avatar_beside(content, comment.pk)
 
 
 def set_mode(mode):
@@ -65,7 +76,7 @@ class AvatarKeyTests(TestCase):
         drawn = {avatar_svg(comment) for comment in comments}
 
         assert len(drawn) >= 18
-        address_avatar = avatars.render_svg(bytes.fromhex(avatars.address_key(digest(ADDRESS))))
+        address_avatar = avatars.svg(**avatars.drawing(avatars.address_key(digest(ADDRESS))))
         assert address_avatar not in drawn
 
     def test_the_address_avatar_is_neither_a_plain_hash_nor_the_lookup_digest(self):
@@ -88,15 +99,44 @@ class AvatarKeyTests(TestCase):
 
         assert before != after
 
-    def test_drawing_reads_only_the_stored_value_never_the_address(self):
+    def test_drawing_reads_only_the_stored_drawing_never_the_address(self):
         stored = CommentFactory(email=ADDRESS, proven=True)
-        comment = Comment.objects.only("pk", "avatar_key").get(pk=stored.pk)
+        comment = Comment.objects.only("pk", "avatar_colour", "avatar_path").get(pk=stored.pk)
 
         with self.assertNumQueries(0):
             drawn = avatar_svg(comment)
 
         assert drawn == avatar_svg(stored)
-        assert comment.get_deferred_fields() >= {"email", "email_digest"}
+        assert comment.get_deferred_fields() >= {"email", "email_digest", "avatar_key"}
+
+    def test_the_stored_drawing_is_the_avatar_keys_whenever_the_key_changes(self):
+        comment = CommentFactory(email=ADDRESS)
+        own = avatar_svg(comment)
+
+        comment.draw_address_avatar()
+        comment.save(update_fields=["avatar_key"])
+
+        stored = Comment.objects.get(pk=comment.pk)
+        assert (stored.avatar_colour, stored.avatar_path) == tuple(
+            avatars.drawing(avatars.address_key(digest(ADDRESS))).values()
+        )
+        assert avatar_svg(stored) != own
+
+    def test_the_drawn_path_fills_exactly_the_patterns_cells(self):
+        for value in (
+            bytes(32),
+            bytes([255]) * 32,
+            *(hashlib.sha256(bytes([n])).digest() for n in range(200)),
+        ):
+            assert painted_cells(avatars.path(value)) == cells(value)
+
+    def test_every_pattern_fits_the_stored_path(self):
+        longest = max(
+            len(avatars.path(bits.to_bytes(2, "big") + bytes(2))) for bits in range(1 << 15)
+        )
+
+        assert longest == avatars.LONGEST_PATH
+        assert Comment._meta.get_field("avatar_path").max_length == avatars.LONGEST_PATH
 
     def test_the_pattern_is_symmetric_and_never_empty(self):
         for value in (bytes(32), bytes([255]) * 32, hashlib.sha256(b"x").digest()):
@@ -105,13 +145,14 @@ class AvatarKeyTests(TestCase):
             assert filled
             assert all((4 - column, row) in filled for column, row in filled)
 
-    def test_the_svg_is_decorative(self):
+    def test_the_svg_is_decorative_small_and_has_no_style_attribute(self):
         svg = avatar_svg(CommentFactory(email=ADDRESS))
 
         assert 'aria-hidden="true"' in svg
-        assert 'focusable="false"' in svg
         assert "<title" not in svg
         assert "href" not in svg
+        assert "style" not in svg  # the Content-Security-Policy forbids inline styles
+        assert len(svg) <= 90 + avatars.LONGEST_PATH
 
 
 class GuessedAddressAvatarTests(TestCase):
@@ -259,7 +300,7 @@ class AvatarOnThePageTests(TestCase):
         assert drawn[0] == drawn[2] != drawn[1]  # posting order: owner, reply, owner again
         for comment in (self.owner, self.reply, self.again):
             block = content.split(f'id="comment-{comment.pk}"', 1)[1]
-            assert block.index("comment__avatar") < block.index(comment.name)
+            assert block.index("<svg") < block.index(comment.name)
 
     def test_no_avatar_is_an_image_url_or_carries_the_address(self):
         content = self.client.get(self.article.get_absolute_url()).content.decode().lower()

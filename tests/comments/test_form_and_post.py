@@ -189,9 +189,9 @@ class CommentDisplayTests(TestCase):
         assert "No comments yet." in content
 
     def test_each_shown_comment_below_the_deepest_level_has_a_reply_link(self):
-        url = self.article.get_absolute_url()
+        # Relative to the article's own address, where the page is served.
         for comment in (self.first, self.second, self.reply):
-            assert f'href="{url}?replyto={comment.pk}#respond"' in self.content
+            assert f'href="?replyto={comment.pk}#respond"' in self.content
         # Three levels deep by default: the reply to a reply is the deepest.
         assert f"?replyto={self.nested.pk}" not in self.content
         assert f"?replyto={self.held.pk}" not in self.content
@@ -282,6 +282,13 @@ class RefusedFormTests(TestCase):
         _parents, order = comment_tree(content)
         assert order == [self.approved.pk]
         assert "Your comment was not posted" in content
+
+    def test_the_refused_pages_reply_links_lead_to_the_article_not_the_posting_address(self):
+        response = self.client.post(post_url(self.article), valid_data(email="nope"))
+
+        # Served at the posting address, a relative `?replyto=` would ask it for a GET.
+        url = self.article.get_absolute_url()
+        assert f'href="{url}?replyto={self.approved.pk}#respond"' in response.content.decode()
 
     def test_a_refused_parent_is_cleared_so_the_text_can_be_posted_as_a_new_comment(self):
         for n, bad_parent in enumerate(

@@ -3,6 +3,7 @@ pending badge, the history it leaves, and what marking spam teaches the trusted 
 
 import datetime
 import re
+from unittest.mock import ANY
 from urllib.parse import parse_qs, urlsplit
 
 import time_machine
@@ -17,7 +18,7 @@ from django.utils import timezone
 from comments import moderation, signals, staff_replies
 from comments.models import Comment, CommenterAddress, DiscussionSettings
 from tests.admin_forms import SignedInModeratorTestCase
-from tests.comments.html import page_text
+from tests.comments.html import comment_heading, page_text
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -421,8 +422,8 @@ class StaffReplyTests(TestCase):
             ("mona", CHANGE, f"Replied as staff (comment #{reply.pk}).")
         ]
         page = self.client.get(self.article.get_absolute_url()).content.decode()
-        heading = re.search(rf'id="comment-{reply.pk}-author">(.*?)</h4>', page, re.S)
-        assert page_text(heading.group(1)) == "Mona Desk Staff"
+        assert comment_heading(page, reply) == (4, ANY)
+        assert page_text(comment_heading(page, reply)[1]) == "Mona Desk Staff"
 
     def test_an_article_author_replies_under_their_author_name_with_the_author_badge(self):
         self.client.force_login(self.author_account)
@@ -432,8 +433,8 @@ class StaffReplyTests(TestCase):
         reply = Comment.objects.get(body="I wrote about that.")
         assert reply.name == "Nadia Author"
         page = self.client.get(self.article.get_absolute_url()).content.decode()
-        heading = re.search(rf'id="comment-{reply.pk}-author">(.*?)</h4>', page, re.S)
-        assert page_text(heading.group(1)) == "Nadia Author Author"
+        assert comment_heading(page, reply) == (4, ANY)
+        assert page_text(comment_heading(page, reply)[1]) == "Nadia Author Author"
 
     def test_staff_without_a_name_reply_as_the_publication_not_their_login(self):
         nameless = StaffFactory(username="ops-login-7", role="Moderator")

@@ -11,7 +11,14 @@ from django.urls import reverse
 from comments import threads
 from comments.models import Comment, DiscussionSettings
 from tests.checkers import nu_html_errors
-from tests.comments.html import comment_tree, input_value, page_text, textarea_text
+from tests.comments.html import (
+    comment_heading,
+    comment_tree,
+    input_value,
+    page_text,
+    reply_lists,
+    textarea_text,
+)
 from tests.comments.posting import valid_data
 from tests.factories import (
     ArticleFactory,
@@ -69,15 +76,13 @@ class ThreadDepthTests(TestCase):
             self.deepest.pk: self.reply.pk,
         }
         assert order == [self.top.pk, self.reply.pk, self.deepest.pk]
-        assert content.count('<ol class="comment-list comment-list--replies">') == 2
+        assert reply_lists(content) == 2
 
     def test_each_level_goes_one_heading_down_under_the_sections_h2(self):
         content = self.page()
 
         for comment, level in ((self.top, 3), (self.reply, 4), (self.deepest, 5)):
-            assert re.search(
-                rf'<h{level} class="comment__author" id="comment-{comment.pk}-author">', content
-            ), comment
+            assert comment_heading(content, comment)[0] == level, comment
 
     def test_the_deepest_level_has_no_reply_link(self):
         assert reply_links(self.page()) == {self.top.pk, self.reply.pk}
@@ -215,11 +220,9 @@ class BadgeTests(TestCase):
         self.content = self.client.get(self.article.get_absolute_url()).content.decode()
 
     def heading(self, comment):
-        match = re.search(
-            rf'id="comment-{comment.pk}-author">(.*?)</h\d>', self.content, flags=re.S
-        )
-        assert match, comment
-        return page_text(match.group(1))
+        heading = comment_heading(self.content, comment)
+        assert heading, comment
+        return page_text(heading[1])
 
     def test_a_reply_by_one_of_the_articles_authors_is_badged_author(self):
         assert self.heading(self.by_author) == "Nadia Author Author"
@@ -326,12 +329,10 @@ class DeepChainTests(TestCase):
             comment.pk: (comment.parent_id if comment.parent_id else None) for comment in self.chain
         }
         assert "200 comments" in page_text(content)
-        assert content.count('<ol class="comment-list comment-list--replies">') == 199
+        assert reply_lists(content) == 199
         assert content.count("</ol>") - content.count("<ol") == 0
         assert reply_links(content) == {self.chain[0].pk, self.chain[1].pk}
-        assert re.search(
-            rf'<h6 class="comment__author" id="comment-{self.chain[-1].pk}-author">', content
-        )
+        assert comment_heading(content, self.chain[-1])[0] == 6
         assert len(queries) == ARTICLE_PAGE_QUERIES
 
     def test_a_deep_tree_with_lists_ending_at_every_level_is_valid_html(self):
