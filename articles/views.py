@@ -16,7 +16,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import links, review_links, search, social, structured_data
+from . import links, page_dependencies, review_links, search, social, structured_data
 from .models import Article, Kind, Tag
 from .permissions import can_view_articles
 
@@ -39,6 +39,7 @@ class ArticleListView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = list(context["object_list"])
+        page_dependencies.shows_list(self.request, articles)
         if context["page_obj"].number == 1 and articles:
             context["lead"], context["latest"] = articles[0], articles[1:]
         else:
@@ -63,13 +64,23 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         article = self.object
         canonical_url = links.absolute_url(article.get_absolute_url())
         live = Article.objects.published()
+        related = list(live.related_to(article))
+        previous_article = live.before(article).only("title", "slug").first()
+        next_article = live.after(article).only("title", "slug").first()
+        page_dependencies.shows_article(
+            self.request,
+            article,
+            related=related,
+            previous=previous_article,
+            following=next_article,
+        )
         return super().get_context_data(
             canonical_url=canonical_url,
             social_tags=social.article_tags(article),
             structured_data=structured_data.news_article(article),
-            related_articles=live.related_to(article),
-            previous_article=live.before(article).only("title", "slug").first(),
-            next_article=live.after(article).only("title", "slug").first(),
+            related_articles=related,
+            previous_article=previous_article,
+            next_article=next_article,
             share_links=social.share_links(canonical_url, article.title),
             reply_form_copy=REPLY_PARAMETER in self.request.GET,
             **kwargs,
@@ -91,7 +102,9 @@ class ListingArticleListView(PublishedArticlesMixin, ListView):
         return super().get_queryset().filter(**{self.articles_filter: self.listing})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(listing=self.listing, **kwargs)
+        context = super().get_context_data(listing=self.listing, **kwargs)
+        page_dependencies.shows_list(self.request, context["object_list"], self.listing)
+        return context
 
 
 class TagArticleListView(ListingArticleListView):
@@ -143,7 +156,9 @@ class ArchiveMixin(PublishedArticlesMixin):
     allow_empty = False
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+        context = super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+        page_dependencies.shows_list(self.request, context["object_list"])
+        return context
 
 
 class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):
