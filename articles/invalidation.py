@@ -5,9 +5,10 @@ Receivers, connected in apps.py, call `changed()` with the keys of exactly the p
 
 - an article saved: its own key (its page, and every list, feed and page showing it); when it
   went live, left the site or moved in the order (publish time, kind), also who lists it: every
-  list of all articles (`LIST`), its tags', kind's and authors' lists, and the articles before
-  and after it (their previous/next links), where it was and where it is; scheduling, moving
-  or unscheduling it drops the pages whose lifetime ended at the old schedule (`SCHEDULE`);
+  list of all articles (`LIST`), its tags', kind's and authors' lists, and the pager of the
+  articles before and after it (their previous/next links), where it was and where it is;
+  scheduling, moving or unscheduling it drops the pages whose lifetime ended at the old
+  schedule (`SCHEDULE`);
 - a live article's tags or authors changed: the article and the lists it joins or leaves;
 - a tag or kind edited: the pages naming it; deleted: its list too.
 """
@@ -28,10 +29,12 @@ from caching.dependencies import (
 )
 
 from .models import Article, Byline, Kind, Tag, TaggedArticle
+from .page_dependencies import pager_key
 
 
 def _neighbours(article):
-    """Keys of the live articles just before and after `article`'s place in the order."""
+    """The pager keys of the live articles just before and after `article`'s place in the
+    order: their previous/next links change when it comes or goes."""
     if article.published_at is None:
         return set()
     live = Article.objects.published()
@@ -39,7 +42,7 @@ def _neighbours(article):
         live.before(article).values_list("pk", flat=True).first(),
         live.after(article).values_list("pk", flat=True).first(),
     ]
-    return {model_key(Article, pk) for pk in ids if pk is not None}
+    return {pager_key(pk) for pk in ids if pk is not None}
 
 
 def _lists_of(article, kind_id):

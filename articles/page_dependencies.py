@@ -14,6 +14,11 @@ from caching.dependencies import LIST, SCHEDULE, depends_on, listing_key, model_
 from .models import Article, Kind
 
 
+def pager_key(article_id):
+    """`pager-7`: which articles come before and after article 7 (its previous/next links)."""
+    return f"pager-{article_id}"
+
+
 def next_scheduled_publication():
     """When the next scheduled article goes live (None when none is scheduled)."""
     return Article.objects.scheduled().aggregate(next=Min("published_at"))["next"]
@@ -37,8 +42,9 @@ def shows_list(request, articles, listing=None, *, with_tags=False):
 
 def shows_article(request, article, *, related, previous, following):
     """The article page: the article with its tags, authors and kind; the related articles,
-    found by its tags (so it depends on who carries them); the previous and next ones."""
-    depends_on(request, SCHEDULE, *article.cache_keys(with_tags=True))
+    found by its tags (so it depends on who carries them); the previous and next ones (which
+    they are, and their titles)."""
+    depends_on(request, SCHEDULE, pager_key(article.pk), *article.cache_keys(with_tags=True))
     depends_on(request, *(listing_key(tag) for tag in article.tags.all()))
     for other in related:
         depends_on(request, object_key(other), other.kind_id and model_key(Kind, other.kind_id))

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from caching.dependencies import changed, listing_key, model_key
+from caching.dependencies import changed, listing_key
 
-from .models import Article, Tag, TaggedArticle
+from .models import Tag, TaggedArticle
 
 
 def popular_tags(user, limit):
@@ -79,7 +79,7 @@ def merge_tags(tags, target_name):
         tagged = set(
             TaggedArticle.objects.filter(tag=target).values_list("content_object_id", flat=True)
         )
-        move, duplicates, moved_articles = [], [], []
+        move, duplicates = [], []
         links = (
             TaggedArticle.objects.filter(tag__in=sources)
             .order_by("pk")
@@ -91,11 +91,11 @@ def merge_tags(tags, target_name):
             else:
                 tagged.add(article_pk)
                 move.append(link_pk)
-                moved_articles.append(article_pk)
         TaggedArticle.objects.filter(pk__in=duplicates).delete()
         TaggedArticle.objects.filter(pk__in=move).update(tag=target)
-        # The links moved without a signal: their articles now list the target's name.
-        changed(listing_key(target), *(model_key(Article, pk) for pk in moved_articles))
+        # The links moved without a signal: the target lists more articles (the pages naming
+        # the merged tags are dropped as those are deleted, below).
+        changed(listing_key(target))
         Tag.objects.filter(pk__in=[source.pk for source in sources]).delete()
     return MergeResult(
         target=target,
