@@ -115,6 +115,15 @@ def versions(keys):
     return result
 
 
+def get_with_versions(name, keys):
+    """The cache's value for `name` (None when absent) and `versions(keys)`, in one call."""
+    names = {VERSION_PREFIX + key: key for key in keys}
+    found = cache().get_many([name, *names, GENERATION_KEY])
+    result = {names[each]: value for each, value in found.items() if each in names}
+    result[None] = found.get(GENERATION_KEY)
+    return found.get(name), result
+
+
 def versions_to_store(keys):
     """`versions(keys)`, giving a first version to each key that has none yet."""
     current = versions(keys)

@@ -81,6 +81,9 @@ PROCESS_LOCAL_SECONDS = 60
 
 UNCACHEABLE_CONTROL = {"private", "no-store", "no-cache"}
 
+#: How many pages' dependency keys a process remembers before starting afresh.
+KNOWN_KEYS_LIMIT = 20_000
+
 
 def private_cookie_names():
     """Cookies that make a request its reader's own: with any of them the cache is not used."""
@@ -161,6 +164,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.prefix = f"pagecache:page:{deploy_version()}:"
         self.private_cookies = private_cookie_names()
+        #: page key → its dependency keys, as last found: lets a hit be one cache round trip.
+        self.known_keys = {}
 
     def __call__(self, request):
         if not self.may_use_cache(request):
@@ -169,10 +174,9 @@ class PageCacheMiddleware:
         caching = dependencies.cache_enabled()
         if caching:
             key = self.page_key(request)
-            page = dependencies.cache().get(key)
-            if page is not None and self.still_right(page):
+            page, generation_before = self.cached_page(key)
+            if page is not None:
                 return conditional(request, page.response())
-            generation_before = dependencies.generation()
         response = self.get_response(request)
         if not self.may_store(request, response):
             return response
@@ -204,11 +208,25 @@ class PageCacheMiddleware:
             path = hashlib.sha256(path.encode()).hexdigest()
         return self.prefix + path
 
-    def still_right(self, page):
-        if page.expires <= time.time():
-            return False
-        current = dependencies.versions(page.versions)
-        return all(current.get(key) == version for key, version in page.versions.items())
+    def cached_page(self, key):
+        """`(page, generation)`: the page stored under `key` if it is still right, else None;
+        and the generation now (for a render that follows).
+
+        The page and the current versions of its keys are read in one round trip when this
+        process already knows which keys the page has (`known_keys`), else in two.
+        """
+        known = self.known_keys.get(key, ())
+        page, current = dependencies.get_with_versions(key, known)
+        if page is None or page.expires <= time.time():
+            return None, current[None]
+        if set(page.versions) != set(known):
+            current = dependencies.versions(page.versions)
+            if len(self.known_keys) >= KNOWN_KEYS_LIMIT:
+                self.known_keys.clear()
+            self.known_keys[key] = tuple(page.versions)
+        if any(current.get(dep) != version for dep, version in page.versions.items()):
+            return None, current[None]
+        return page, current[None]
 
     # The response ------------------------------------------------------------------------
 

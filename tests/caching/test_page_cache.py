@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 import time_machine
@@ -82,6 +83,21 @@ class ReaderPagesTests(PageCacheTestCase):
             assert again["X-Page-Cache"] == HIT, url
             assert again.content == first.content, url
             assert queries == 0, url
+
+    def test_a_hit_on_a_page_this_process_knows_is_one_cache_round_trip(self):
+        self.fetch("/")
+        self.fetch("/")
+
+        with (
+            mock.patch.object(
+                dependencies, "get_with_versions", wraps=dependencies.get_with_versions
+            ) as one_get_many,
+            mock.patch.object(dependencies, "versions", wraps=dependencies.versions) as another,
+        ):
+            response, _ = self.fetch("/")
+
+        assert response["X-Page-Cache"] == HIT
+        assert (one_get_many.call_count, another.call_count) == (1, 0)
 
     def test_a_hit_sets_no_cookie_and_keeps_the_security_headers(self):
         first, _ = self.fetch("/")
@@ -381,18 +397,15 @@ class LifetimeTests(PageCacheTestCase):
 
     def test_a_page_rendered_while_something_changed_is_not_stored(self):
         ArticleFactory()
-        real_generation = dependencies.generation
+        looked_up = dependencies.get_with_versions
 
-        def changed_meanwhile():
-            value = real_generation()
-            dependencies.changed("article-999999")
-            return value
+        def then_something_changes(*args):
+            found = looked_up(*args)
+            dependencies.changed("article-999999")  # while the page renders
+            return found
 
-        dependencies.generation = changed_meanwhile
-        try:
+        with mock.patch.object(dependencies, "get_with_versions", then_something_changes):
             response, _ = self.fetch("/")
-        finally:
-            dependencies.generation = real_generation
 
         assert "X-Page-Cache" not in response
         assert self.cache_state("/") == MISS
