@@ -278,7 +278,7 @@ class ArticleChangesTests(InvalidationTestCase):
 
     def test_a_featured_images_renditions_finishing_in_the_worker(self):
         with self.captureOnCommitCallbacks(execute=False):
-            self.a.featured_image = png_upload("map.png", width=800, height=400)
+            self.a.featured_image = png_upload("page-cache-renditions.png", width=800, height=400)
             self.a.featured_image_alt = "A map"
             self.a.save()
         self.warm(*PAGES.values())
