@@ -11,9 +11,10 @@ Never cached, never served from the cache:
 - any method but GET and HEAD; any query string but `page=<number>`;
 - a request carrying the session cookie (staff), the saved-details cookie, the commenter's
   proof cookie or a messages cookie (the page right after posting says "awaiting moderation");
-- a response that is not a 200, sets a cookie, used the CSRF token (a comment form with a
-  token of its reader's), is marked personal (`remember.mark_personal`) or private/no-store/
-  no-cache, or whose view recorded nothing it shows.
+- a response that is not a 200, sets a cookie, varies on Cookie (it used the CSRF token, for a
+  comment form with its reader's token, or read the session), is marked personal
+  (`remember.mark_personal`) or private/no-store/no-cache, or whose view recorded nothing it
+  shows.
 
 Each stored page gets `Cache-Control: public, max-age=0, s-maxage=<lifetime>` and the header
 `PAGE_CACHE_KEYS_HEADER` (`xkey` by default) listing its dependency keys, for a front cache; its
@@ -37,6 +38,7 @@ from django.utils import timezone
 from django.utils.cache import (
     cc_delim_re,
     get_conditional_response,
+    has_vary_header,
     patch_cache_control,
     set_response_etag,
 )
@@ -236,9 +238,9 @@ class PageCacheMiddleware:
             return False
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
-        if request.META.get("CSRF_COOKIE_USED") or getattr(
-            request, "shows_personal_details", False
-        ):
+        # A page that used the CSRF token (a comment form with its reader's token) or read
+        # the session says so with `Vary: Cookie` (and sets the CSRF cookie): it is someone's.
+        if has_vary_header(response, "Cookie") or getattr(request, "shows_personal_details", False):
             return False
         control = {
             directive.split("=")[0].strip().lower()

@@ -273,6 +273,16 @@ class NeverCachedTests(PageCacheTestCase):
         for _ in range(2):
             assert "X-Page-Cache" not in middleware(RequestFactory().get("/"))
 
+    def test_not_a_response_that_varies_on_cookies(self):
+        def read_the_session(request):
+            response = HttpResponse("hello")
+            response["Vary"] = "Cookie"
+            return response
+
+        middleware = self.middleware_around(read_the_session)
+        for _ in range(2):
+            assert "X-Page-Cache" not in middleware(RequestFactory().get("/"))
+
     def test_not_a_response_marked_private(self):
         def private(request):
             response = HttpResponse("hello")
