@@ -97,15 +97,32 @@ def private_cookie_names():
     }
 
 
+#: The files whose contents make a release, for `deploy_version`: code, templates, styles.
+DEPLOYED_SUFFIXES = {".py", ".html", ".txt", ".xml", ".css", ".js", ".svg", ".png"}
+
+
 def deploy_version():
-    """Changes with every deploy (code, templates) and with the settings pages show, so that a
-    new release or configuration never serves pages rendered by the old one."""
+    """Changes with every release (code, templates, static files) and with the settings pages
+    show, so that a new release or configuration never serves pages rendered by the old one.
+    Read from the files' contents, not their times, so that every server of one release
+    agrees."""
     base = Path(settings.BASE_DIR)
-    newest = 0
-    for folder in ("templates", "config", "comments", "articles", "authors", "images", "caching"):
-        for path in (base / folder).rglob("*"):
-            if path.suffix in (".py", ".html", ".txt", ".xml"):
-                newest = max(newest, path.stat().st_mtime_ns)
+    digest = hashlib.sha256()
+    folders = (
+        "templates",
+        "static",
+        "config",
+        "comments",
+        "articles",
+        "authors",
+        "images",
+        "caching",
+    )
+    for folder in folders:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in DEPLOYED_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
     shown = [
         getattr(settings, name, None)
         for name in (
@@ -121,7 +138,8 @@ def deploy_version():
             "MEDIA_URL",
         )
     ]
-    return hashlib.sha256(repr((newest, shown)).encode()).hexdigest()[:10]
+    digest.update(repr(shown).encode())
+    return digest.hexdigest()[:12]
 
 
 @dataclass

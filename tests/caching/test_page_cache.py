@@ -16,7 +16,7 @@ from django.utils import timezone
 from articles.models import Tag
 from caching import dependencies
 from comments.commenters import remember, verification
-from config.page_cache import PROCESS_LOCAL_SECONDS, PageCacheMiddleware
+from config.page_cache import PROCESS_LOCAL_SECONDS, PageCacheMiddleware, deploy_version
 from tests.caching.pages import HIT, MISS, PageCacheTestCase
 from tests.factories import (
     ArticleFactory,
@@ -419,3 +419,10 @@ class LifetimeTests(PageCacheTestCase):
 
         assert "X-Page-Cache" not in response
         assert self.cache_state("/") == MISS
+
+
+@override_settings(SITE_NAME="Another Name")
+def test_a_new_configuration_starts_with_pages_of_its_own():
+    renamed = deploy_version()
+    with override_settings(SITE_NAME="Byline"):
+        assert deploy_version() != renamed
