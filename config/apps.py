@@ -25,6 +25,7 @@ class SiteConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the project's system checks)
+        from . import front_cache  # noqa: F401  (purges the front caches when pages change)
         from .roles import sync_roles_after_migrate
 
         # Once per migrate (and per flush), on auth's post_migrate: the groups and permissions

@@ -340,6 +340,10 @@ CACHES = {"default": cache_settings(env.str("CACHE_URL", default="") or "locmemc
 # with their dependency keys in this header (Varnish's xkey module reads `xkey`).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_KEYS_HEADER = env("PAGE_CACHE_KEYS_HEADER", default="xkey")
+# Front caches (Varnish with config/varnish/byline.vcl) told to drop the pages that changed:
+# `PURGE` with their keys to each of these addresses (config/front_cache.py).
+FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])
+FRONT_CACHE_PURGE_TIMEOUT = env.float("FRONT_CACHE_PURGE_TIMEOUT", default=2.0)
 
 # TASKS
 # ------------------------------------------------------------------------------
