@@ -14,7 +14,7 @@ HOST := 127.0.0.1:8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-insecure-key SITE_URL=http://testserver
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format bench faults
+.PHONY: help install run test test-fast lint format bench flood faults
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,8 +54,11 @@ test: $(INSTALLED) ## Run the whole test suite (DATABASE_URL picks the database)
 test-fast: $(INSTALLED) ## Run every test but the browser tests (tests/e2e, marked e2e)
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e"
 
-bench: $(INSTALLED) ## Post comments from 20 concurrent clients to gunicorn on PostgreSQL (bench/README.md)
-	$(BIN)/python bench/comment_flood.py $(BENCH_ARGS)
+bench: $(INSTALLED) ## Measure the reader pages against nginx and Django's floor, write bench/results.md (bench/README.md)
+	$(BIN)/python bench/perf.py $(BENCH_ARGS)
+
+flood: $(INSTALLED) ## Post comments from 20 concurrent clients to gunicorn on PostgreSQL (bench/README.md)
+	$(BIN)/python bench/comment_flood.py $(FLOOD_ARGS)
 
 faults: $(INSTALLED) ## Restart PostgreSQL, stop Redis, kill workers under load, on servers of its own (bench/README.md)
 	$(BIN)/python bench/faults.py $(FAULTS_ARGS)

@@ -1,6 +1,6 @@
 """Comment flood bench: concurrent readers post comments to Byline served by gunicorn on PostgreSQL.
 
-Run it with `make bench` (or `.venv/bin/python bench/comment_flood.py --help`). It:
+Run it with `make flood` (or `.venv/bin/python bench/comment_flood.py --help`). It:
 
 1. migrates the bench database (`DATABASE_URL`, default
    postgres://postgres@127.0.0.1:5432/byline_bench, created if missing), collects the static
@@ -9,9 +9,10 @@ Run it with `make bench` (or `.venv/bin/python bench/comment_flood.py --help`). 
    so one machine's robots may post at full speed: in the bench database only;
 2. starts gunicorn on a free local port with production settings (DEBUG off);
 3. runs `--clients` threads at once, each acting like a reader's browser: for every comment it
-   loads the article page, reads the comment form as served (the CSRF token and every other
-   input, whatever they are: time tokens, honeypots, hidden fields), fills in name, address and
-   a body unique to this run, and posts it without following the redirect;
+   loads the article page, reads the comment form as served (every input, whatever they are:
+   tokens, honeypots, hidden fields), loads the images inside it (the form check, which sets
+   the cookie holding the form's time token), fills in name, address and a body unique to this
+   run, and posts it without following the redirect;
 4. checks from the database that every accepted posting (a 3xx answer) is stored exactly once,
    that nothing refused was stored, that no body is stored twice and no answer was a 5xx;
 5. prints a summary and exits non-zero when a check failed.

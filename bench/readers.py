@@ -7,8 +7,10 @@ PostgreSQL, Redis or a worker fails) both:
   the discussion settings' limits meant for people, in that database only;
 - publish an article per run (`publish_article`);
 - drive `Reader`s: each acts like one browser, loading the article page, reading the comment
-  form as served (CSRF token, time token, honeypot, hidden fields) and posting it with the
-  page's cookies, without following the redirect.
+  form as served (honeypot, hidden fields; tokens when the page is personal), loading the
+  images inside it as a browser would (the form check, whose cookie holds the form's time
+  token: comments/form_check.py) and posting it with the cookies, without following the
+  redirect.
 """
 
 import http.client
@@ -169,12 +171,14 @@ def stop_server(server):
 
 
 class CommentFormParser(HTMLParser):
-    """Every field of `<form id="comment-form">` with the value the page serves it with."""
+    """Every field of `<form id="comment-form">` with the value the page serves it with, and
+    the images inside it (which a browser loads)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.action = None
         self.fields = []  # (name, value) in page order
+        self.images = []  # src of each <img> in the form
         self._in_form = False
         self._textarea = None
         self._select = None
@@ -184,6 +188,8 @@ class CommentFormParser(HTMLParser):
         if tag == "form" and attrs.get("id") == "comment-form":
             self._in_form = True
             self.action = attrs.get("action")
+        if self._in_form and tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
         if not self._in_form or ("name" not in attrs and tag != "option"):
             return
         if tag == "input":
@@ -276,8 +282,8 @@ class Reader:
     def post_comment(self, body):
         started = time.perf_counter()
         status, page = self.request("GET", self.path)
-        self.page_seconds.append(time.perf_counter() - started)
         if status != 200:
+            self.page_seconds.append(time.perf_counter() - started)
             answer = page if status >= 500 else b""
             return Outcome(
                 self.number, body, status, 0.0, f"page answered {status}", "page", answer
@@ -286,6 +292,17 @@ class Reader:
         form.feed(page.decode("utf-8"))
         if not form.fields:
             return Outcome(self.number, body, None, 0.0, "no comment form on the page", "page")
+        # The images in the form, as a browser loads them: the form check sets the cookie
+        # that carries the form's time token (the shared page itself carries none).
+        for src in form.images:
+            status, answer = self.request("GET", src)
+            if status != 200:
+                self.page_seconds.append(time.perf_counter() - started)
+                answer = answer if status >= 500 else b""
+                return Outcome(
+                    self.number, body, status, 0.0, f"form check answered {status}", "page", answer
+                )
+        self.page_seconds.append(time.perf_counter() - started)
         mine = {
             "name": f"Bench reader {self.number}",
             "email": f"bench.reader{self.number}@bench.example",

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
-from django.urls import reverse
+from django.template.loader import render_to_string
 
 from articles.links import absolute_url
 
@@ -93,6 +93,16 @@ class CommentForm(forms.ModelForm):
     With `staff_user` (a moderator, `posting_staff`) the reader's fields are left out: the
     comment is posted under the account's name and address (`staff_name`, its email), and
     whatever a request says for them is ignored.
+
+    The signed time token (`form_token`) comes with a posting in the hidden `timestamp` field
+    (pages that are personal anyway: this form shown again with its errors, a moderator's) or
+    in the form-check cookie (the shared page's form, which carries no per-reader value:
+    comments/form_check.py). The view passes the cookie's token as `cookie_token`; with
+    `cookie_required` (an anonymous reader, checks enforced) a posting without it is refused
+    like a forged token, with the text kept and a new token given for the second try.
+
+    `fields_html()` is the form's fields as the page shows them; an anonymous reader's blank
+    form is the same for everyone, so it is rendered once per process (`shared_fields_html`).
     """
 
     #: The fields only readers fill in; staff comment under their account.
@@ -137,10 +147,24 @@ class CommentForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
-    def __init__(self, *args, article, rules=None, encoding_error=False, staff_user=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        article,
+        rules=None,
+        encoding_error=False,
+        staff_user=None,
+        cookie_token=None,
+        cookie_required=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.article = article
         self.staff_user = staff_user
+        self.cookie_token = cookie_token
+        self.cookie_required = cookie_required
+        #: The token this posting is measured and named by (set by clean()).
+        self.token = None
         self.encoding_error = encoding_error
         self.rules = rules or moderation.discussion_settings()
         self.parent_comment = None
@@ -154,10 +178,12 @@ class CommentForm(forms.ModelForm):
             *(v for v in body.validators if not isinstance(v, MaxLengthValidator)),
             MaxLengthValidator(max_length),
         ]
-        self.initial.setdefault("timestamp", form_token())
         self.helper = FormHelper(self)
-        self.helper.form_id = "comment-form"
-        self.helper.form_action = reverse("comments:post", kwargs={"slug": article.slug})
+        # The <form> element, the hidden fields and the CSRF token (moderators only) are
+        # written by templates/comments/comment_section.html: what crispy renders is the same
+        # for every anonymous reader.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         reader_fields = self.READER_FIELDS
         if staff_user is not None:
             for name in self.READER_FIELDS:
@@ -166,17 +192,47 @@ class CommentForm(forms.ModelForm):
         self.helper.layout = Layout(
             "body",
             *reader_fields,
-            "parent",
-            "timestamp",
             Div(Field("subject"), css_class="visually-hidden", aria_hidden="true"),
         )
         self.helper.add_input(Submit("submit", "Post Comment"))
+
+    @property
+    def shared(self):
+        """Whether this form's page is the same for every reader: a blank anonymous form with
+        nothing of the reader in it (not a moderator's, not prefilled with saved details)."""
+        return (
+            not self.is_bound
+            and self.staff_user is None
+            and not any(self.initial.get(name) for name in self.READER_FIELDS)
+        )
+
+    @property
+    def time_token(self):
+        """The token for the hidden `timestamp` field, or None on a shared form (which gets
+        its token from the form check instead)."""
+        if self.is_bound:
+            return self.data.get("timestamp") or None
+        if self.shared:
+            return None
+        return self.initial.setdefault("timestamp", form_token())
+
+    @property
+    def parent_value(self):
+        """The hidden `parent` field's value: the comment replied to, or ''."""
+        value = self.data.get("parent") if self.is_bound else self.initial.get("parent")
+        return "" if value is None else str(value)
+
+    def fields_html(self):
+        """The fields and the button, as the page shows them (crispy-forms, Bootstrap 5)."""
+        if self.shared:
+            return shared_fields_html(self.article, self.rules)
+        return render_to_string("comments/comment_form_fields.html", {"form": self})
 
     def full_clean(self):
         super().full_clean()
         if self.is_bound and self._errors:
             # The page is shown again: give it a fresh time token, so that posting it again
-            # after fixing the problem is measured from now.
+            # after fixing the problem is measured from now (the view sets the cookie to it).
             self.data = self.data.copy()
             self.data["timestamp"] = form_token()
 
@@ -215,15 +271,24 @@ class CommentForm(forms.ModelForm):
             return None
         return self.cleaned_data.get("email") or None
 
-    def _clean_timestamp(self, token):
-        age = form_token_age(token)
-        if age is None:
+    def _clean_timestamp(self, field_token):
+        """Measure the posting by its token: the hidden field's when it holds a valid one (it
+        names the very page posted), else the form-check cookie's.
+
+        With `cookie_required`, the cookie (SameSite=Strict, so never sent from another site)
+        must be there too, whichever token measures the posting.
+        """
+        cookie_token = self.cookie_token if form_token_age(self.cookie_token) is not None else None
+        token = field_token if form_token_age(field_token) is not None else cookie_token
+        if token is None or (self.cookie_required and cookie_token is None):
             raise forms.ValidationError(BAD_TOKEN_MESSAGE, code="bad_token")
+        age = form_token_age(token)
         if age > self.rules.max_form_age_hours * 3600:
             raise forms.ValidationError(
                 EXPIRED_MESSAGE.format(hours=self.rules.max_form_age_hours), code="expired"
             )
         self.seconds_to_post = age
+        self.token = token
 
     def _clean_parent(self, parent_id):
         if not parent_id:
@@ -261,9 +326,7 @@ class CommentForm(forms.ModelForm):
         comment.ip_address = request.META.get("REMOTE_ADDR") or None
         comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
         comment.browser_digest = verification.browser_digest(request)
-        comment.submission_key = moderation.submission_key(
-            self.cleaned_data["timestamp"], comment.body
-        )
+        comment.submission_key = moderation.submission_key(self.token, comment.body)
         if self.staff_user is not None:
             comment.staff_user = self.staff_user
             comment.name = self.staff_name
@@ -276,3 +339,21 @@ class CommentForm(forms.ModelForm):
             referrer=request.META.get("HTTP_REFERER", "")[:500],
             permalink=absolute_url(self.article.get_absolute_url()),
         )
+
+
+#: An anonymous reader's blank form, rendered once per process for each comment length limit
+#: (the one setting its markup depends on; the article, the reply target and the tokens are
+#: written around it by the template). Crispy-forms costs a sixth of an article page's render.
+_shared_fields = {}
+
+
+def shared_fields_html(article, rules):
+    """The fields and button of a blank anonymous form, the same bytes for every reader."""
+    max_length = rules.comment_max_length
+    html = _shared_fields.get(max_length)
+    if html is None:
+        form = CommentForm(article=article, rules=rules)
+        html = _shared_fields[max_length] = render_to_string(
+            "comments/comment_form_fields.html", {"form": form}
+        )
+    return html

@@ -7,6 +7,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/<slug:slug>/", posting.post_comment, name="post"),
+    path("form-check/<slug:slug>/", posting.form_check_image, name="form_check"),
     path("feed/<slug:slug>/", feeds.ArticleCommentsFeed(), name="feed"),
     path("feed/<slug:slug>/atom/", feeds.ArticleCommentsAtomFeed(), name="atom_feed"),
     path("confirm/", posting.request_confirmation, name="request_confirmation"),

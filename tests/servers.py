@@ -85,6 +85,117 @@ class RedisServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def _wait_for_port(process, port, name, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{name} did not start on port {port}")
+
+
+class VarnishServer:
+    """Debian's varnishd (with varnish-modules' xkey) on a free port, running Byline's VCL
+    (config/varnish/byline.vcl) in front of the web server on `backend_port`; its working
+    files in a temporary directory. `output` receives varnishd's own messages."""
+
+    VCL = os.path.join(os.path.dirname(os.path.dirname(__file__)), "config/varnish/byline.vcl")
+
+    def __init__(self, backend_port, *, memory="256m", output=subprocess.DEVNULL):
+        require_binary("varnishd", "varnish varnish-modules")
+        self.backend_port = backend_port
+        self.memory = memory
+        self.output = output
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="byline-test-varnish-")
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        with open(self.VCL) as source:
+            vcl = source.read().replace('.port = "8000";', f'.port = "{self.backend_port}";')
+        vcl_path = os.path.join(self.directory, "byline.vcl")
+        with open(vcl_path, "w") as copy:
+            copy.write(vcl)
+        self.process = subprocess.Popen(
+            ["varnishd", "-F", "-j", "none", "-a", f"127.0.0.1:{self.port}"]
+            + ["-f", vcl_path, "-n", os.path.join(self.directory, "work")]
+            + ["-s", f"malloc,{self.memory}", "-p", "default_grace=0"],
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
+        _wait_for_port(self.process, self.port, "varnishd")
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class NginxStaticServer:
+    """Debian's nginx on a free port serving one file for every path: the static-file limit
+    the benches compare with."""
+
+    def __init__(self, page_bytes, *, workers=2):
+        require_binary("nginx", "nginx-light")
+        self.port = free_port()
+        self.workers = workers
+        self.directory = tempfile.mkdtemp(prefix="byline-test-nginx-")
+        os.chmod(self.directory, 0o755)
+        with open(os.path.join(self.directory, "page.html"), "wb") as page:
+            page.write(page_bytes)
+        self.process = None
+
+    def start(self):
+        config = os.path.join(self.directory, "nginx.conf")
+        with open(config, "w") as conf:
+            conf.write(
+                f"daemon off; worker_processes {self.workers}; user root;\n"
+                f"pid {self.directory}/nginx.pid; error_log stderr error;\n"
+                "events { worker_connections 1024; }\n"
+                "http { access_log off; default_type text/html; keepalive_requests 100000;\n"
+                f"  client_body_temp_path {self.directory}; proxy_temp_path {self.directory};\n"
+                f"  fastcgi_temp_path {self.directory}; uwsgi_temp_path {self.directory};\n"
+                f"  scgi_temp_path {self.directory};\n"
+                f"  server {{ listen 127.0.0.1:{self.port}; root {self.directory};\n"
+                "    location / { try_files /page.html =404; } } }\n"
+            )
+        self.process = subprocess.Popen(
+            ["nginx", "-c", config, "-p", self.directory],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.process, self.port, "nginx")
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 class NoAnswer(Exception):
     """The web server exited, or did not answer in time."""
 

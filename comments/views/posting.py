@@ -1,15 +1,19 @@
 import urllib.parse
 
 from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.views import ArticleDetailView
 
-from .. import moderation
+from .. import form_check, moderation
 from ..commenters import remember, verification
 from ..commenters.signed_links import InvalidLink
 from ..forms import CommentForm, posting_staff
@@ -30,10 +34,16 @@ CONFIRMATION_SENT = (
 )
 
 
+@csrf_exempt
 @never_cache
 @require_POST
 def post_comment(request, slug):
     """Take a reader's comment: refuse what cannot be posted, and let the rules decide the rest.
+
+    Forgery: a moderator's posting (from a session) passes Django's full CSRF check; a reader's
+    page is shared by every reader and carries no CSRF token, so a reader's posting must come
+    from this site (Origin/Referer) with the form-check cookie, which a browser sends only with
+    postings made from this site's pages (comments/form_check.py).
 
     Refusals store nothing: a form error (closed, expired, malformed) re-renders the article
     page with the reader's text kept (400); too many postings, refused ones included, get the
@@ -42,6 +52,13 @@ def post_comment(request, slug):
     sent again is answered as the first and not stored twice. No answer depends on whether
     the address typed is known (moderation.py).
     """
+    staff_user = posting_staff(request)
+    if staff_user is not None:
+        refusal = form_check.staff_csrf_refusal(request)
+    else:
+        refusal = form_check.cross_site_refusal(request)
+    if refusal is not None:
+        return refusal
     article = get_object_or_404(Article.objects.published(), slug=slug)
     rules = moderation.discussion_settings(request)
     form = CommentForm(
@@ -49,11 +66,32 @@ def post_comment(request, slug):
         article=article,
         rules=rules,
         encoding_error=_not_utf8(request),
-        staff_user=posting_staff(request),
+        staff_user=staff_user,
+        cookie_token=form_check.posted_token(request),
+        cookie_required=staff_user is None and form_check.checks_enforced(request),
     )
     response = _take(request, article, form, rules)
     remember.update_after_posting(request, response, form)
     verification.set_browser_cookie(request, response)
+    # The form shown again carries its new token in the hidden field and in the cookie, for a
+    # browser that did not load the form check; after a posting, the next form is a new one.
+    form_check.give_token(request, response, article.slug, form.time_token if form.errors else None)
+    return response
+
+
+@transaction.non_atomic_requests
+@require_GET
+def form_check_image(request, slug):
+    """The form check inside every comment form: a 1×1 image whose answer sets the cookie
+    standing for the form's CSRF and time tokens (comments/form_check.py).
+
+    Never cached anywhere, and cheap: no database query, no session. The article is not looked
+    up; the slug only scopes the cookie to its posting URL.
+    """
+    response = HttpResponse(form_check.PIXEL, content_type="image/gif")
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    form_check.give_token(request, response, slug)
     return response
 
 

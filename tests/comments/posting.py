@@ -66,19 +66,23 @@ def prove_address(client, address):
 
 
 class _FormReader(HTMLParser):
-    """The fields of the form with the given id, as a browser would submit them."""
+    """The fields of the form with the given id, as a browser would submit them, and the
+    images inside it, which a browser loads (the form check, comments/form_check.py)."""
 
     def __init__(self, form_id):
         super().__init__()
         self.form_id = form_id
         self.inside = False
         self.fields = {}
+        self.images = []
         self.textarea = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             self.inside = attrs.get("id") == self.form_id
+        elif self.inside and tag == "img":
+            self.images.append(attrs["src"])
         elif self.inside and attrs.get("name"):
             name = attrs["name"]
             if tag == "textarea":
@@ -105,13 +109,16 @@ class _FormReader(HTMLParser):
 def submit_comment(client, article, remote_addr, **fields):
     """Post a comment the way a reader does: load the page, fill in the form, wait, submit.
 
-    Whatever hidden fields the form carries (tokens, honeypots) are sent back as served.
+    Whatever hidden fields the form carries (tokens, honeypots) are sent back as served, and
+    the images inside it are loaded, as a browser does (the form check sets a cookie).
     """
     page = client.get(article.get_absolute_url(), fields.pop("query", {}))
     assert page.status_code == 200
     reader = _FormReader("comment-form")
     reader.feed(page.content.decode())
     assert reader.fields, "no comment form on the article page"
+    for src in reader.images:
+        assert client.get(src).status_code == 200
     data = {**reader.fields, **fields}
     # A reader takes a while to write (the rules treat instant posts as bots).
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=40)):

@@ -19,6 +19,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import form_check
 from comments.commenters import verification
 from comments.commenters.avatars import avatar_svg
 from comments.commenters.privacy import digest
@@ -34,9 +35,9 @@ PUBLIC_TEXT = "The tariff figures in the second paragraph are from 2019, not 202
 TOKEN_INPUT = re.compile(
     r'(<input[^>]*\bname="(?:csrfmiddlewaretoken|timestamp|token)"[^>]*\bvalue=")[^"]*(")'
 )
-#: Cookies whose value is a token: CSRF, the flash messages (they carry the offer token) and the
-#: browser's random id (verification.BROWSER_COOKIE).
-TOKEN_COOKIES = {"csrftoken", "messages", verification.BROWSER_COOKIE}
+#: Cookies whose value is a token: CSRF, the flash messages (they carry the offer token), the
+#: browser's random id (verification.BROWSER_COOKIE) and the form check's time token.
+TOKEN_COOKIES = {"csrftoken", "messages", verification.BROWSER_COOKIE, form_check.COOKIE_NAME}
 #: Content-Length follows from the body, which is compared masked; X-Request-ID is new for
 #: every request (config/logs.py).
 UNCOMPARED_HEADERS = {"Content-Length", "X-Request-ID"}

@@ -8,6 +8,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import form_check
 from comments.commenters.remember import COOKIE_NAME
 from comments.commenters.verification import BROWSER_COOKIE
 from tests.comments.html import input_value
@@ -59,9 +60,9 @@ class RememberCheckboxTests(TestCase):
 
         assert response.status_code == 302
         assert COOKIE_NAME not in response.cookies
-        # The browser id (comments/commenters/verification.py) is random and holds no detail typed
-        # in.
-        assert set(response.cookies) <= {"messages", BROWSER_COOKIE}
+        # The browser id (comments/commenters/verification.py) and the next form's time token
+        # (comments/form_check.py) are random and hold no detail typed in.
+        assert set(response.cookies) <= {"messages", BROWSER_COOKIE, form_check.COOKIE_NAME}
         assert COOKIE_NAME not in self.client.cookies
         content = self.page().content.decode()
         assert input_value(content, "email") is None
