@@ -38,13 +38,17 @@ class PurgeFailed(Exception):
 
 def send_purge(url, keys, *, timeout):
     """`PURGE url` with `keys` in the `xkey` header; PurgeFailed unless answered 200."""
+    _send(url, "PURGE", {"xkey": " ".join(keys)}, timeout)
+
+
+def _send(url, method, headers, timeout):
     parts = urllib.parse.urlsplit(url)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request("PURGE", parts.path or "/", headers={"xkey": " ".join(keys)})
+        connection.request(method, parts.path or "/", headers=headers)
         response = connection.getresponse()
         response.read()
     except OSError as error:
@@ -70,6 +74,20 @@ def purge(keys, urls=None):
                 )
         except PurgeFailed as error:
             logger.warning("Front cache purge failed (%s); the worker will try again.", error)
+            failed.append(url)
+    return failed
+
+
+def purge_everything(urls=None):
+    """Ask every front cache to drop every page (after a release, whose templates or styles
+    changed every page); return the URLs that did not confirm."""
+    urls = settings.FRONT_CACHE_PURGE_URLS if urls is None else urls
+    failed = []
+    for url in urls:
+        try:
+            _send(url, "BAN", {}, settings.FRONT_CACHE_PURGE_TIMEOUT)
+        except PurgeFailed as error:
+            logger.warning("Front cache purge failed (%s).", error)
             failed.append(url)
     return failed
 

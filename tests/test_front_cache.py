@@ -6,10 +6,12 @@ pointing at it: what Byline sends after each change is what a production Varnish
 """
 
 import http.client
+import io
 import re
 import subprocess
 import tempfile
 
+from django.core.management import CommandError, call_command
 from django.test import LiveServerTestCase, SimpleTestCase, override_settings
 
 from comments import moderation
@@ -32,7 +34,7 @@ class VclTests(SimpleTestCase):
         require_binary("varnishd", "varnish varnish-modules")
         with tempfile.TemporaryDirectory() as work:
             compiled = subprocess.run(
-                ["varnishd", "-C", "-f", VarnishServer.VCL, "-n", work],
+                ["varnishd", "-C", "-j", "none", "-f", VarnishServer.VCL, "-n", work],
                 capture_output=True,
                 text=True,
             )
@@ -54,6 +56,16 @@ class PurgeMessageTests(SimpleTestCase):
 
         assert failed == [unreachable]
         assert "Front cache purge failed" in logs.output[0]
+
+    def test_purging_every_page_of_an_unreachable_front_cache_fails_clearly(self):
+        unreachable = f"http://127.0.0.1:{free_port()}/"
+
+        with (
+            override_settings(FRONT_CACHE_PURGE_URLS=[unreachable]),
+            self.assertLogs("byline.front_cache", "WARNING"),
+            self.assertRaisesMessage(CommandError, f"Not confirmed by {unreachable}"),
+        ):
+            call_command("purge_front_cache", stdout=io.StringIO())
 
     def test_keys_go_in_batches_varnish_accepts(self):
         require_binary("varnishd", "varnish varnish-modules")
@@ -82,6 +94,8 @@ class FrontCacheTests(LiveServerTestCase):
         purging = override_settings(FRONT_CACHE_PURGE_URLS=[self.varnish.url])
         purging.enable()
         self.addCleanup(purging.disable)
+        # Pages kept for an earlier test carry that test's rows' keys: start empty.
+        assert front_cache.purge_everything() == []
         self.author = AuthorFactory(name="Ada Okafor", slug="ada")
         self.seven = ArticleFactory(slug="seven", title="Seven", authors=[self.author])
         self.eight = ArticleFactory(slug="eight", title="Eight")
@@ -100,18 +114,24 @@ class FrontCacheTests(LiveServerTestCase):
         return response.status, response.getheader("X-Cache"), body
 
     def warm(self, *paths):
+        """Read each of `paths` until Varnish answers it itself (Byline may decline to let the
+        first render after a change be kept, config/page_cache.py)."""
         for path in paths:
-            status, _, _ = self.get(path)
-            assert status == 200, (path, status)
-            assert self.get(path)[1] == "hit", f"{path} was not kept by Varnish"
+            states = []
+            while len(states) < 3 and "hit" not in states:
+                status, state, _ = self.get(path)
+                assert status == 200, (path, status)
+                states.append(state)
+            assert states[-1] == "hit", f"{path} was not kept by Varnish: {states}"
 
-    def test_readers_pages_are_served_by_varnish_without_their_dependency_keys(self):
+    def test_readers_pages_are_served_by_varnish(self):
         status, state, body = self.get("/articles/seven/")
         assert (status, state) == (200, "miss")
-        status, state, again = self.get("/articles/seven/")
-        assert (status, state) == (200, "hit")
-        assert again == body
         assert "The first word on seven." in body
+
+        self.warm("/articles/seven/")
+
+        assert self.get("/articles/seven/") == (200, "hit", body)
 
     def test_the_keys_are_not_shown_to_readers(self):
         connection = http.client.HTTPConnection("127.0.0.1", self.varnish.port, timeout=10)
@@ -134,7 +154,7 @@ class FrontCacheTests(LiveServerTestCase):
         assert self.get("/authors/ada/")[1] == "hit"
 
     def test_publishing_an_article_drops_the_lists_it_joins(self):
-        self.warm("/", "/authors/ada/", "/articles/eight/")
+        self.warm("/", "/authors/ada/", "/articles/seven/")
         draft = DraftArticleFactory(
             slug="nine", title="Nine, just published", authors=[self.author]
         )
@@ -145,7 +165,8 @@ class FrontCacheTests(LiveServerTestCase):
             status, state, body = self.get(path)
             assert (status, state) == (200, "miss"), path
             assert "Nine, just published" in body, path
-        assert self.get("/articles/eight/")[1] == "hit"
+        # Seven links neither to nine nor to a page nine changed (eight's "next" link did).
+        assert self.get("/articles/seven/")[1] == "hit"
 
     def test_editing_an_author_drops_the_pages_showing_them(self):
         self.warm("/articles/seven/", "/articles/eight/", "/authors/ada/")
@@ -164,7 +185,18 @@ class FrontCacheTests(LiveServerTestCase):
         for cookie in ("sessionid=abc", "byline_commenter=xyz", "messages=m"):
             assert self.get("/articles/seven/", cookie=cookie)[1] == "miss", cookie
 
+    def test_purge_front_cache_drops_every_page_after_a_release(self):
+        self.warm("/articles/seven/", "/")
+
+        output = io.StringIO()
+        call_command("purge_front_cache", stdout=output)
+
+        assert "every page dropped" in output.getvalue()
+        assert self.get("/articles/seven/")[1] == "miss"
+        assert self.get("/")[1] == "miss"
+
     def test_other_cookies_do_not_split_the_cache(self):
         self.warm("/articles/seven/")
 
         assert self.get("/articles/seven/", cookie="_ga=GA1.2.3; theme=dark")[1] == "hit"
+
