@@ -199,4 +199,3 @@ class FrontCacheTests(LiveServerTestCase):
         self.warm("/articles/seven/")
 
         assert self.get("/articles/seven/", cookie="_ga=GA1.2.3; theme=dark")[1] == "hit"
-
