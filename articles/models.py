@@ -13,6 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from authors.models import Author
+from caching.dependencies import model_key, object_key
 from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
 
@@ -568,6 +569,17 @@ class Article(models.Model):
     def reading_minutes(self):
         """Minutes to read the body at about 220 words a minute, at least one."""
         return reading_minutes(self.word_count)
+
+    def cache_keys(self, *, with_tags=False):
+        """The page-cache keys of what a page showing this article shows of it
+        (caching/dependencies.py): the article, its authors and its kind, and with `with_tags`
+        its tags. Reads the prefetched bylines and tags, so it costs no query."""
+        keys = [object_key(self), *(object_key(author) for author in self.ordered_authors)]
+        if self.kind_id:
+            keys.append(model_key(Kind, self.kind_id))
+        if with_tags:
+            keys.extend(object_key(tag) for tag in self.tags.all())
+        return keys
 
 
 @reversion.register()

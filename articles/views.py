@@ -17,7 +17,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import links, review_links, search, social, structured_data
+from . import links, page_dependencies, review_links, search, social, structured_data
 from .models import Article, Kind, Tag
 from .permissions import can_view_articles
 
@@ -48,6 +48,7 @@ class ArticleListView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = list(context["object_list"])
+        page_dependencies.shows_list(self.request, articles)
         if context["page_obj"].number == 1 and articles:
             context["lead"], context["latest"] = articles[0], articles[1:]
         else:
@@ -73,13 +74,19 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         canonical_url = links.absolute_url(article.get_absolute_url())
         live = Article.objects.published()
         previous_article, next_article = live.neighbours(article)
+        related = list(live.related_to(article).only("title", "slug", "published_at", "kind__name"))
+        page_dependencies.shows_article(
+            self.request,
+            article,
+            related=related,
+            previous=previous_article,
+            following=next_article,
+        )
         return super().get_context_data(
             canonical_url=canonical_url,
             social_tags=social.article_tags(article),
             structured_data=structured_data.news_article(article),
-            related_articles=live.related_to(article).only(
-                "title", "slug", "published_at", "kind__name"
-            ),
+            related_articles=related,
             previous_article=previous_article,
             next_article=next_article,
             share_links=social.share_links(canonical_url, article.title),
@@ -103,7 +110,9 @@ class ListingArticleListView(PublishedArticlesMixin, ListView):
         return super().get_queryset().filter(**{self.articles_filter: self.listing})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(listing=self.listing, **kwargs)
+        context = super().get_context_data(listing=self.listing, **kwargs)
+        page_dependencies.shows_list(self.request, context["object_list"], self.listing)
+        return context
 
 
 class TagArticleListView(ListingArticleListView):
@@ -155,7 +164,9 @@ class ArchiveMixin(PublishedArticlesMixin):
     allow_empty = False
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+        context = super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+        page_dependencies.shows_list(self.request, context["object_list"])
+        return context
 
 
 class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):

@@ -3,6 +3,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
+from caching.dependencies import SCHEDULE, depends_on, listing_key, object_key
+
 from .models import Author
 
 
@@ -31,4 +33,9 @@ class AuthorDetailView(ListView):
         return self.author.articles.published().with_listing_relations()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        # For the page cache: the profile, who is in the list, and each article as listed.
+        depends_on(self.request, object_key(self.author), listing_key(self.author), SCHEDULE)
+        for article in context["object_list"]:
+            depends_on(self.request, *article.cache_keys())
+        return context

@@ -6,10 +6,22 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from caching import dependencies
+
 
 def days_ago(days, hours=0):
     """The moment `days` (and `hours`) before now."""
     return timezone.now() - datetime.timedelta(days=days, hours=hours)
+
+
+def without_page_cache(callbacks):
+    """On-commit callbacks but the page cache's (caching.dependencies.commit_changes), which
+    every save of something a page shows adds."""
+    return [
+        callback
+        for callback in callbacks
+        if getattr(callback, "func", None) is not dependencies.commit_changes
+    ]
 
 
 def titles(response):

@@ -44,6 +44,7 @@ from django_tasks import task
 from articles.links import absolute_url
 
 from .. import moderation, signals
+from ..caching import shown_comments_changed
 from ..mail.delivery import deliver
 from ..models import Comment, CommenterAddress
 from . import avatars, signed_links
@@ -250,11 +251,9 @@ def draw_address_avatar(commenter_address, browser_digest):
     (comments/commenters/avatars.py): its owner wrote them. What other browsers wrote keeps its
     own."""
     key = avatars.address_key(commenter_address.email_digest)
-    return (
-        Comment.objects.from_address(commenter_address)
-        .filter(browser_digest=browser_digest)
-        .update(avatar_key=key, **avatars.drawing(key))
-    )
+    comments = Comment.objects.from_address(commenter_address).filter(browser_digest=browser_digest)
+    shown_comments_changed(*comments.approved().values_list("article_id", flat=True).distinct())
+    return comments.update(avatar_key=key, **avatars.drawing(key))
 
 
 # The browser id ----------------------------------------------------------------------------

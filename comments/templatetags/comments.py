@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .. import moderation, threads
+from ..caching import shows_comment_section
 from ..commenters.remember import mark_personal, remembered
 from ..forms import CommentForm, posting_staff
 from ..thread_html import thread_html
@@ -21,6 +22,7 @@ def comment_section(context, article):
     rules = moderation.discussion_settings(request)
     thread_depth = rules.thread_depth
     thread = threads.for_article(article, thread_depth=thread_depth)
+    shows_comment_section(request, article, rules)
 
     # Staff previews and share links show an unpublished article's section without a form:
     # comments are taken only on published articles (views.post_comment).

@@ -27,6 +27,7 @@ from tests.query_budgets import (
     AUTHOR_PAGE_QUERIES,
     HOME_PAGE_QUERIES,
     TAG_PAGE_QUERIES,
+    every_request_rendered,
 )
 
 LARGE_LIST = 10
@@ -87,6 +88,7 @@ class QueryCountMixin:
                 self.client.get(url)
 
 
+@every_request_rendered
 class ArticlePageQueryCountTests(QueryCountMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -153,6 +155,7 @@ def make_large_article(tags, authors=None, **kwargs):
     return article
 
 
+@every_request_rendered
 class HomePageQueryCountTests(QueryCountMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -190,6 +193,7 @@ class HomePageQueryCountTests(QueryCountMixin, TestCase):
         assert len(response.context["object_list"]) == settings.ARTICLES_PER_PAGE
 
 
+@every_request_rendered
 class TagPageQueryCountTests(QueryCountMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -209,6 +213,7 @@ class TagPageQueryCountTests(QueryCountMixin, TestCase):
         self.assert_each_runs(TAG_PAGE_QUERIES, "/tags/small/", "/tags/large/")
 
 
+@every_request_rendered
 class AuthorPageQueryCountTests(QueryCountMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
