@@ -16,6 +16,7 @@ from authors.models import Author
 from images.fields import ResponsiveImageField, renditions_field
 from images.renditions import Picture
 
+from . import pagination
 from .permissions import PUBLISH_CODENAME, can_publish
 from .sanitize import plain_text, sanitize_html
 
@@ -193,6 +194,12 @@ class ArticleQuerySet(models.QuerySet):
             .select_related("kind")
             .order_by("-shared_tags", "-published_at", "-id")[:limit]
         )
+
+    def page(self, path, params, per_page):
+        """The page of these articles (newest first) that the query string `params` of a list
+        at `path` asks for, by keyset: `?before=` or `?after=` a cursor
+        (articles/pagination.py). Call it on `published()`."""
+        return pagination.paginate(self, path, params, per_page)
 
     def before(self, article):
         """Articles published before `article`, nearest first."""

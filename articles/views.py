@@ -31,7 +31,28 @@ class PublishedArticlesMixin:
         return Article.objects.published().with_listing_relations()
 
 
-class ArticleListView(PublishedArticlesMixin, ListView):
+class KeysetPaginationMixin:
+    """Lists paged by "Newer" and "Older" links rather than page numbers, so the last page
+    costs what the first costs (articles/pagination.py). The template gets the page as
+    `page_obj` and no `paginator`. An address that moved (an old `?page=N`) is redirected.
+
+    authors.views.AuthorDetailView does the same for an author's articles.
+    """
+
+    def paginate_queryset(self, queryset, page_size):
+        page = queryset.page(self.request.path, self.request.GET, page_size)
+        return None, page, page.object_list, page.has_other_pages()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The response is not rendered yet: a moved page costs no rendering.
+        page = response.context_data.get("page_obj")
+        if page is not None and page.moved_to:
+            return redirect(page.moved_to)
+        return response
+
+
+class ArticleListView(KeysetPaginationMixin, PublishedArticlesMixin, ListView):
     """The home page: the newest article as the lead, then the latest; later pages list on."""
 
     template_name = "articles/article_list.html"
@@ -39,7 +60,7 @@ class ArticleListView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = list(context["object_list"])
-        if context["page_obj"].number == 1 and articles:
+        if context["page_obj"].is_first and articles:
             context["lead"], context["latest"] = articles[0], articles[1:]
         else:
             context["lead"], context["latest"] = None, articles
@@ -76,7 +97,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         )
 
 
-class ListingArticleListView(PublishedArticlesMixin, ListView):
+class ListingArticleListView(KeysetPaginationMixin, PublishedArticlesMixin, ListView):
     """The articles of one tag or kind, headed by its name and description: the one whose slug
     is in the address, among `listings()`; `articles_filter` is the article lookup that selects
     its articles. The template gets it as `listing`."""
@@ -135,7 +156,7 @@ def archive_calendar():
     return list(calendar.items())
 
 
-class ArchiveMixin(PublishedArticlesMixin):
+class ArchiveMixin(KeysetPaginationMixin, PublishedArticlesMixin):
     """Date archives: published articles only, 404 for a date with none (or not a date)."""
 
     date_field = "published_at"
@@ -150,13 +171,26 @@ class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):
     template_name = "articles/archive_index.html"
     allow_empty = True
 
+    def get_dated_items(self):
+        """The latest articles, without the list of years ArchiveIndexView would read from
+        every article: the archive navigation (`archive_calendar`) shows them."""
+        return None, self.get_dated_queryset(), {}
 
-class ArticleYearArchiveView(ArchiveMixin, YearArchiveView):
+
+class PeriodArchiveMixin(ArchiveMixin):
+    """A year's or month's page says how many articles it holds (one count, of that period
+    only)."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article_total=self.object_list.count(), **kwargs)
+
+
+class ArticleYearArchiveView(PeriodArchiveMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
     make_object_list = True
 
 
-class ArticleMonthArchiveView(ArchiveMixin, MonthArchiveView):
+class ArticleMonthArchiveView(PeriodArchiveMixin, MonthArchiveView):
     template_name = "articles/archive_month.html"
     month_format = "%m"
 
