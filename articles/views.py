@@ -151,7 +151,7 @@ class SearchView(PublishedArticlesMixin, ListView):
 def archive_calendar():
     """`[(year, [months with articles, newest first]), ...]` for the archive navigation."""
     calendar = {}
-    for month in Article.objects.published().dates("published_at", "month", order="DESC"):
+    for month in Article.objects.publication_months():
         calendar.setdefault(month.year, []).append(month)
     return list(calendar.items())
 
@@ -180,6 +180,12 @@ class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):
 class PeriodArchiveMixin(ArchiveMixin):
     """A year's or month's page says how many articles it holds (one count, of that period
     only)."""
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """No list of the period's months or days: the pages show none (the archive navigation
+        has the months), and `get_dated_queryset` has already answered 404 for a period
+        without articles."""
+        return []
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(article_total=self.object_list.count(), **kwargs)
