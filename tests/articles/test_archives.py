@@ -6,6 +6,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory
 from tests.helpers import older_page, page_link, titles
 
@@ -120,3 +121,40 @@ class ArchiveQueryCountTests(TestCase):
         large = [self.count(p) for p in ("/archive/", "/archive/2025/", "/archive/2025/03/")]
 
         assert small == large
+
+
+@time_machine.travel(NOW, tick=False)
+class PublicationMonthsTests(TestCase):
+    """`publication_months()` (an index walk on PostgreSQL) gives what `dates()` gives."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(NOW, tick=False):
+            for when in (at(2025, 3, 2), at(2025, 3, 28), at(2024, 11), at(2022, 1, 1)):
+                ArticleFactory(published_at=when)
+            # 23:30 UTC on 31 May is 1 June in Tokyo.
+            ArticleFactory(published_at=datetime.datetime(2025, 5, 31, 23, 30, tzinfo=UTC))
+            DraftArticleFactory(published_at=at(2023, 7))
+            ArticleFactory(published_at=at(2025, 6, 20))  # scheduled
+
+    def expected(self):
+        return list(Article.objects.published().dates("published_at", "month", order="DESC"))
+
+    def test_months_with_live_articles_newest_first(self):
+        months = Article.objects.publication_months()
+
+        assert months == self.expected()
+        assert months[0] == datetime.date(2025, 5, 1)
+        assert datetime.date(2023, 7, 1) not in months
+
+    @override_settings(TIME_ZONE="Asia/Tokyo")
+    def test_months_are_the_newsrooms_months(self):
+        months = Article.objects.publication_months()
+
+        assert months == self.expected()
+        assert months[0] == datetime.date(2025, 6, 1)
+
+    def test_no_articles_no_months(self):
+        Article.objects.all().delete()
+
+        assert Article.objects.publication_months() == []
