@@ -177,9 +177,14 @@ class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):
         return None, self.get_dated_queryset(), {}
 
 
+#: A year's or month's page counts its articles up to this many, then says "more than".
+PERIOD_COUNT_CAP = 1000
+
+
 class PeriodArchiveMixin(ArchiveMixin):
-    """A year's or month's page says how many articles it holds (one count, of that period
-    only)."""
+    """A year's or month's page says how many articles it holds: one count, of that period
+    only, and of at most `PERIOD_COUNT_CAP` + 1 rows, so a busy year costs what a quiet one
+    does ("More than 1,000 articles published in 2026")."""
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """No list of the period's months or days: the pages show none (the archive navigation
@@ -188,7 +193,12 @@ class PeriodArchiveMixin(ArchiveMixin):
         return []
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(article_total=self.object_list.count(), **kwargs)
+        counted = self.object_list[: PERIOD_COUNT_CAP + 1].count()
+        return super().get_context_data(
+            article_total=min(counted, PERIOD_COUNT_CAP),
+            article_total_capped=counted > PERIOD_COUNT_CAP,
+            **kwargs,
+        )
 
 
 class ArticleYearArchiveView(PeriodArchiveMixin, YearArchiveView):

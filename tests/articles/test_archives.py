@@ -1,4 +1,5 @@
 import datetime
+from unittest import mock
 
 import time_machine
 from django.db import connection
@@ -158,3 +159,27 @@ class PublicationMonthsTests(TestCase):
         Article.objects.all().delete()
 
         assert Article.objects.publication_months() == []
+
+
+@time_machine.travel(NOW, tick=False)
+class PeriodCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(NOW, tick=False):
+            for day in (3, 4, 5):
+                ArticleFactory(published_at=at(2025, 4, day))
+
+    def test_a_period_says_how_many_articles_it_holds(self):
+        content = self.client.get(reverse("articles:month", args=["2025", "04"])).content
+
+        assert "3 articles published in April 2025." in content.decode()
+
+    @override_settings(ARTICLES_PER_PAGE=1)
+    def test_a_busy_period_is_counted_only_up_to_the_cap(self):
+        capped = mock.patch("articles.views.PERIOD_COUNT_CAP", 2)
+        with capped, CaptureQueriesContext(connection) as queries:
+            content = self.client.get(reverse("articles:year", args=["2025"])).content
+
+        assert "More than 2 articles published in 2025." in content.decode()
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        assert len(counts) == 1 and "LIMIT 3" in counts[0].upper()
