@@ -45,6 +45,7 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe
 
+from articles import pagination
 from articles.page_dependencies import next_scheduled_publication
 from caching import dependencies
 from comments.commenters import remember, verification
@@ -74,8 +75,9 @@ CACHEABLE_VIEWS = frozenset(
     }
 )
 
-#: The only query parameter a cached page may be asked with.
-PAGE_PARAMETER = "page"
+#: The only query parameters a cached page may be asked with: a list's cursor to a later page
+#: (articles/pagination.py), one of them, with one well-formed value.
+PAGE_PARAMETERS = (pagination.BEFORE, pagination.AFTER)
 
 #: With a cache each process keeps for itself (local memory), a change made in another process
 #: (the background worker, a management command, another server) does not reach this one's
@@ -220,16 +222,19 @@ class PageCacheMiddleware:
         if not self.private_cookies.isdisjoint(request.COOKIES):
             return False
         if request.GET:
-            if list(request.GET) != [PAGE_PARAMETER]:
+            names = list(request.GET)
+            if len(names) != 1 or names[0] not in PAGE_PARAMETERS:
                 return False
-            pages = request.GET.getlist(PAGE_PARAMETER)
-            if len(pages) != 1 or not pages[0].isascii() or not pages[0].isdigit():
+            values = request.GET.getlist(names[0])
+            if len(values) != 1 or not pagination.CURSOR_PATTERN.fullmatch(values[0]):
                 return False
         return True
 
     def page_key(self, request):
-        page = request.GET.get(PAGE_PARAMETER)
-        path = request.path if page is None else f"{request.path}?page={page}"
+        path = request.path
+        for name in PAGE_PARAMETERS:
+            if name in request.GET:
+                path = f"{path}?{name}={request.GET[name]}"
         if len(path) > 180:
             path = hashlib.sha256(path.encode()).hexdigest()
         return f"pagecache:page:{deploy_version()}:{path}"

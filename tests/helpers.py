@@ -1,6 +1,8 @@
 """Small helpers the tests of every app share."""
 
 import datetime
+import html
+import re
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -27,6 +29,18 @@ def without_page_cache(callbacks):
 def titles(response):
     """The titles of the articles a list page shows, in order."""
     return [article.title for article in response.context["object_list"]]
+
+
+def page_link(response, rel):
+    """The address of a list page's "Older" (`rel="next"`) or "Newer" (`rel="prev"`) link, or
+    None when the page has none."""
+    match = re.search(rf'<a rel="{rel}" href="([^"]*)"', response.content.decode())
+    return html.unescape(match[1]) if match else None
+
+
+def older_page(client, response):
+    """The page a list page's "Older" link leads to."""
+    return client.get(page_link(response, "next"))
 
 
 def _migration(executor, app_label, name_ending):

@@ -25,6 +25,7 @@ from tests.factories import (
     ScheduledArticleFactory,
     StaffFactory,
 )
+from tests.helpers import page_link
 
 DUMMY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
@@ -52,7 +53,6 @@ class ReaderPagesTests(PageCacheTestCase):
         month = self.article.published_at.month
         return [
             "/",
-            "/?page=1",
             self.article.get_absolute_url(),
             "/tags/trade/",
             "/kinds/analysis/",
@@ -155,16 +155,18 @@ class ReaderPagesTests(PageCacheTestCase):
         assert "list" in response["Surrogate-Key"].split()
         assert "xkey" not in response
 
-    def test_the_page_parameter_has_a_page_of_its_own(self):
+    def test_an_older_page_of_a_list_has_a_page_of_its_own(self):
         for n in range(settings.ARTICLES_PER_PAGE):
             ArticleFactory(published_at=timezone.now() - datetime.timedelta(days=3 + n))
 
         first = self.fetch("/")[0]
-        second = self.fetch("/?page=2")[0]
+        older = page_link(first, "next")
+        second = self.fetch(older)[0]
 
+        assert "?before=" in older
         assert second["X-Page-Cache"] == MISS
         assert second.content != first.content
-        assert self.cache_state("/?page=2") == HIT
+        assert self.cache_state(older) == HIT
 
 
 class NeverCachedTests(PageCacheTestCase):
@@ -208,7 +210,16 @@ class NeverCachedTests(PageCacheTestCase):
         assert "X-Page-Cache" not in response
 
     def test_not_with_a_reply_link_or_an_unknown_query(self):
-        for query in ("?replyto=1", "?utm_source=x", "?page=2&x=1", "?page=abc", "?page=1&page=2"):
+        queries = (
+            "?replyto=1",
+            "?utm_source=x",
+            "?before=1764892800000000_1&x=1",
+            "?before=not-a-cursor",
+            "?before=1764892800000000_1&after=1764892800000000_2",
+            "?before=1764892800000000_1&before=1764892800000000_2",
+            "?page=2",
+        )
+        for query in queries:
             self.assert_not_cached(f"/{query}")
 
     def test_not_the_search_page(self):
