@@ -134,9 +134,11 @@ def summary(args, outcomes, accepted, refused, statuses, wall_seconds):
         + (", ".join(f"{status}: {count}" for status, count in sorted(by_status.items())) or "0"),
         f"posts      p50 {percentile(post_seconds, 0.5) * 1000:.0f} ms, "
         f"p95 {percentile(post_seconds, 0.95) * 1000:.0f} ms, "
+        f"p99 {percentile(post_seconds, 0.99) * 1000:.0f} ms, "
         f"max {max(post_seconds, default=0) * 1000:.0f} ms",
         f"pages      p50 {percentile(page_seconds, 0.5) * 1000:.0f} ms, "
-        f"p95 {percentile(page_seconds, 0.95) * 1000:.0f} ms",
+        f"p95 {percentile(page_seconds, 0.95) * 1000:.0f} ms, "
+        f"p99 {percentile(page_seconds, 0.99) * 1000:.0f} ms",
         f"throughput {len(outcomes) / wall_seconds:.1f} comment posts/s, "
         f"{(len(outcomes) + len(page_seconds)) / wall_seconds:.1f} requests/s",
     ]
