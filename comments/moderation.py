@@ -22,15 +22,18 @@ the address alone. Only staff who may moderate (`permissions.can_moderate`) post
 """
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import signals
@@ -221,6 +224,18 @@ class Submission:
     #: The request's details for the external spam check (referrer, page URL).
     referrer: str = ""
     permalink: str = ""
+    #: Reads what Byline knows of the address (`known_address`). The view passes one that shares
+    #: the read with the proof check (verification.commenter_address); by default it is read
+    #: here, at most once, and only when a rule asks (`Submission.known_address`).
+    address_lookup: Callable | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def known_address(self):
+        """The address's CommenterAddress (`known_address`), or None when Byline does not know
+        it: read once per posting, whichever rules ask."""
+        if self.address_lookup is not None:
+            return self.address_lookup()
+        return known_address(digest(self.comment.email))
 
 
 @dataclass(frozen=True)
@@ -350,7 +365,26 @@ def rule_mode(submission, rules):
         return Finding(HELD, HOLD_FOR_REVIEW, "hold_all")
     if mode == DiscussionSettings.Mode.APPROVE_ALL:
         return Finding(APPROVED, "approved: every comment is approved", "approve_all")
-    return trust_finding(submission.comment.email_digest, submission.address_proven)
+    return trust_finding(
+        submission.comment.email_digest, submission.address_proven, submission.known_address
+    )
+
+
+def known_address(email_digest):
+    """The CommenterAddress whose digest is `email_digest`, or None when Byline does not know it.
+
+    Read with `holds_approved` (whether an approved comment is stored under the address) in the
+    same query, since a new comment's trust rule asks both (`why_not_trusted`): one query for a
+    known address, whatever the number of its comments.
+    """
+    if not email_digest:
+        return None
+    approved = Comment.objects.approved().filter(email_digest=OuterRef("email_digest"))
+    return (
+        CommenterAddress.objects.filter(email_digest=email_digest)
+        .annotate(holds_approved=Exists(approved))
+        .first()
+    )
 
 
 def why_not_trusted(email_digest, known):
@@ -360,11 +394,16 @@ def why_not_trusted(email_digest, known):
     confirmation link), holds an approved comment, and is not distrusted (no comment from it
     marked as spam since). A new comment's rule (`trust_finding`) and confirming an address
     (`is_trusted`) both ask it. `known` is the address's CommenterAddress, or None when Byline
-    does not know it (`email_digest` is its digest either way).
+    does not know it (`email_digest` is its digest either way); read by `known_address`, it
+    already says whether the address holds an approved comment (`holds_approved`), else that
+    is asked here.
     """
     if known is not None and known.distrusted_at is not None:
         return Finding(HELD, "held: a comment from this address was marked as spam", "distrusted")
-    if not Comment.objects.approved().filter(email_digest=email_digest).exists():
+    holds_approved = getattr(known, "holds_approved", None)
+    if holds_approved is None:
+        holds_approved = Comment.objects.approved().filter(email_digest=email_digest).exists()
+    if not holds_approved:
         return Finding(HELD, "held: first comment from this address", "first_comment")
     if known is None or known.verified_at is None:
         return Finding(HELD, "held: address not confirmed yet", "unconfirmed")
@@ -376,14 +415,19 @@ def is_trusted(commenter_address):
     return why_not_trusted(commenter_address.email_digest, commenter_address) is None
 
 
-def trust_finding(email_digest, address_proven):
+_UNREAD = object()
+
+
+def trust_finding(email_digest, address_proven, known=_UNREAD):
     """The trusted-commenters rule for one address.
 
     Unlike WordPress, typing a known address is not enough: the address must be trusted
     (`why_not_trusted`), and this browser must prove it (the proof cookie set when the link
-    was clicked here). Anyone else typing a regular's address is held.
+    was clicked here). Anyone else typing a regular's address is held. `known` is the address
+    as `known_address` read it, when the caller has it.
     """
-    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    if known is _UNREAD:
+        known = known_address(email_digest)
     untrusted = why_not_trusted(email_digest, known)
     if untrusted is not None:
         return untrusted
@@ -451,7 +495,8 @@ def record_decision(decision, comment):
 
 
 def record_commenter(comment):
-    """Make sure the address of a stored, non-spam comment is known (CommenterAddress)."""
+    """Make sure the address of a stored, non-spam comment is known (CommenterAddress), and
+    return it (None for spam or a comment without an address)."""
     if comment.status == SPAM or not comment.email_digest:
         return None
     known = CommenterAddress.objects.filter(email_digest=comment.email_digest).first()
@@ -462,6 +507,21 @@ def record_commenter(comment):
         except IntegrityError:  # a concurrent first comment created it
             known = CommenterAddress.objects.get(email_digest=comment.email_digest)
     return known
+
+
+def note_commenter(comment, known=None):
+    """Make sure the address of a new, non-spam comment is known, without reading it back.
+
+    `known` is the address's CommenterAddress when the posting already read it
+    (`Submission.known_address`): then nothing is written. Otherwise one INSERT that does
+    nothing when the address is already stored (ON CONFLICT DO NOTHING, which also settles a
+    concurrent first comment from the same address without an error or a savepoint), instead
+    of `record_commenter`'s read, savepoint and insert.
+    """
+    if comment.status == SPAM or not comment.email_digest or known is not None:
+        return
+    address = CommenterAddress(email=comment.email, email_digest=comment.email_digest)
+    CommenterAddress.objects.bulk_create([address], ignore_conflicts=True)
 
 
 def announce(comment):
@@ -491,10 +551,12 @@ def receive(submission, rules):
     record_decision(review(submission, rules), comment)
     if submission.address_proven:
         comment.draw_address_avatar()
+    # Known, when a rule or the proof check already read it; never read just for this.
+    known = submission.__dict__.get("known_address")
     try:
         with transaction.atomic():
             comment.save()
-            record_commenter(comment)
+            note_commenter(comment, known)
             announce(comment)
     except IntegrityError:
         earlier = repeated_comment(submission, rules)
