@@ -116,12 +116,14 @@ def queue_moderator_notice():
 
     A run clears the mark as it starts, before it reads the comments, so a comment held after
     that queues a run of its own. While the cache cannot be read the run is queued anyway: no
-    held comment waits unannounced for the cache to come back.
+    held comment waits unannounced for the cache to come back. (Two comments held at the same
+    moment may both queue one: the second run finds nothing new and sends nothing.) Once a run
+    is marked queued, each further comment costs one cache read.
     """
-    if cache.add(NOTICE_QUEUED_KEY, True, timeout=NOTICE_QUEUED_SECONDS) or (
-        cache.get(NOTICE_QUEUED_KEY) is None
-    ):
-        notify_moderators.enqueue()
+    if cache.get(NOTICE_QUEUED_KEY) is not None:
+        return
+    cache.add(NOTICE_QUEUED_KEY, True, timeout=NOTICE_QUEUED_SECONDS)
+    notify_moderators.enqueue()
 
 
 @task()
