@@ -187,7 +187,7 @@ def submission_key(form_token, body):
     return hashlib.sha256(f"{form_token}\n{body}".encode()).hexdigest()
 
 
-def repeated_comment(submission, rules):
+def repeated_comment(submission, rules, *, by_key=True):
     """The stored comment this posting repeats, or None.
 
     A repeat is the same served form posted again with the same text (`submission_key`), or,
@@ -195,10 +195,11 @@ def repeated_comment(submission, rules):
     on the same article within `duplicate_window_minutes`, still published or waiting. Neither
     can be triggered by someone who only knows or guesses an address: a test on the address and
     text alone would tell a stranger copying a public comment under its author's address
-    "already posted" (issue 10).
+    "already posted" (issue 10). Without `by_key`, only the second is looked for (`receive`
+    lets the unique submission key find the first as the comment is stored).
     """
     comment = submission.comment
-    if comment.submission_key:
+    if by_key and comment.submission_key:
         earlier = Comment.objects.filter(
             article=comment.article, submission_key=comment.submission_key
         ).first()
@@ -547,12 +548,17 @@ def receive(submission, rules):
     """Review and store a new comment; return the comment the reader's posting stands for.
 
     That is the new comment, or the stored one it repeats (`repeated_comment`): then nothing
-    is stored, reviewed or announced again, and the reader is answered as for the stored one.
-    Two copies of one posting arriving at once meet the unique submission key: the second
-    finds the first once it is stored. A comment from a browser proving its address is drawn
-    with the address's avatar; any other with one of its own (comments/commenters/avatars.py).
+    is stored or announced again, and the reader is answered as for the stored one.
+
+    The same form posted again is found by the unique submission key as the comment is stored
+    (its INSERT fails, the transaction is rolled back, the stored one is read): almost no
+    posting is a repeat, so none is read for it first. So does a twin arriving at the same
+    moment. A repeat's text is then reviewed again in memory, with nothing kept; but with the
+    external spam service on, repeats are looked for first, so that it is asked once per
+    posting. A comment from a browser proving its address is drawn with the address's avatar;
+    any other with one of its own (comments/commenters/avatars.py).
     """
-    earlier = repeated_comment(submission, rules)
+    earlier = repeated_comment(submission, rules, by_key=rules.spam_check_enabled)
     if earlier is not None:
         return earlier
     comment = submission.comment

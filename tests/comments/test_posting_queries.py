@@ -5,12 +5,13 @@ Pinned from observation, each statement with its reason. The posting is not one 
 transaction (views/posting.py): it reads, then `moderation.receive` stores in a transaction of
 its own, shown here as SAVEPOINT/RELEASE because the test runs inside one.
 
-Reads, whoever posts: the article; the discussion settings; the comment this form already
-stored, if any (the submission key). Then the address, once (`moderation.known_address`, which
-says in the same query whether it holds an approved comment); an address Byline does not
-know yet also costs the "has it an approved comment" question on its own. Then the transaction:
-the comment, and a new address (INSERT ... ON CONFLICT DO NOTHING). After commit, a held
-comment queues the moderators' notice unless one is already queued (a cache mark, no query).
+Reads, whoever posts: the article; the discussion settings. Then the address, once
+(`moderation.known_address`, which says in the same query whether it holds an approved
+comment); an address Byline does not know yet also costs the "has it an approved comment"
+question on its own. Then the transaction: the comment, and a new address (INSERT ... ON
+CONFLICT DO NOTHING). The same form posted again is found by the unique submission key as the
+comment is stored, not by a read before. After commit, a held comment queues the moderators'
+notice unless one is already queued (a cache mark, no query).
 """
 
 from django.test import TestCase, override_settings
@@ -22,16 +23,15 @@ from tests.task_queue import DATABASE_TASKS
 
 ADDRESS = "ada.reader@mail.example"
 
-#: article, settings, submission key, address (with its approved comments), savepoint, comment,
-#: release.
-KNOWN_ADDRESS_POSTING_QUERIES = 7
+#: article, settings, address (with its approved comments), savepoint, comment, release.
+KNOWN_ADDRESS_POSTING_QUERIES = 6
 #: The same, with "has the address an approved comment" asked apart (no address row to ask it
 #: with) and the address recorded (INSERT ... ON CONFLICT DO NOTHING).
-NEW_ADDRESS_POSTING_QUERIES = 9
+NEW_ADDRESS_POSTING_QUERIES = 8
 #: A trusted commenter from the browser proving the address: the same as a known address, plus
 #: the same-text-within-the-window check (for a proven browser only) and the authors' notice
 #: queued after commit (a task row).
-TRUSTED_POSTING_QUERIES = 9
+TRUSTED_POSTING_QUERIES = 8
 
 
 @override_settings(TASKS=DATABASE_TASKS)
