@@ -307,11 +307,26 @@ def proven_ids(request):
 
 
 def browser_proves(request, address):
-    """Whether this browser holds the proof cookie for `address`."""
+    """Whether this browser holds the proof cookie for `address`.
+
+    Without a proof cookie nothing is read; with one, the address is read once for the whole
+    request (`commenter_address`), so the moderation rules reuse the row.
+    """
     ids = proven_ids(request)
     if not ids or not address:
         return False
-    return CommenterAddress.objects.filter(pk__in=ids, email_digest=digest(address)).exists()
+    known = commenter_address(request, address)
+    return known is not None and known.pk in ids
+
+
+def commenter_address(request, address):
+    """The CommenterAddress of `address` (`moderation.known_address`), or None: read at most
+    once per request and address, whoever asks (the proof check, the trusted-commenters rule)."""
+    email_digest = digest(address)
+    read = request.__dict__.setdefault("_commenter_addresses", {})
+    if email_digest not in read:
+        read[email_digest] = moderation.known_address(email_digest)
+    return read[email_digest]
 
 
 def set_proof_cookie(request, response, commenter_address):
