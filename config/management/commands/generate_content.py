@@ -477,11 +477,11 @@ class Generator:
                     cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
-
 def with_avatar(avatar_key):
     """A comment's avatar value with the drawing stored beside it, as Comment.save does (bulk
     inserts skip save)."""
     return {"avatar_key": avatar_key, **avatars.drawing(avatar_key)}
+
 
 class Command(BaseCommand):
     help = (
