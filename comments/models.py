@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
@@ -102,7 +103,7 @@ class Comment(models.Model):
         on_delete=models.CASCADE,
         related_name="thread_replies",
         editable=False,
-        db_index=False,  # comment_thread_page leads with the article; see Meta.indexes
+        db_index=False,  # comment_thread leads with the article; see Meta.indexes
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
     held_reason = models.CharField(
@@ -171,11 +172,18 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_article_status"),
-            # A page of comments: the article's approved top-level comments in order
-            # (thread_root IS NULL, by created_at), then the replies of a few of them.
+            # A page of comments (comments/pages.py): a slice of the article's top-level
+            # comments in order, then every comment of those threads, found by their root.
             models.Index(
-                fields=["article", "status", "thread_root", "created_at"],
-                name="comment_thread_page",
+                fields=["article", "status", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="comment_top_level",
+            ),
+            models.Index(
+                "article",
+                "status",
+                Coalesce("thread_root", "id"),
+                name="comment_thread",
             ),
             models.Index(fields=["status", "-created_at"], name="comment_status_created"),
             models.Index(fields=["email_digest", "created_at"], name="comment_digest_created"),

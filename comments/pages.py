@@ -7,10 +7,12 @@ page (`default_comments_page`: the newest, the last page, or the oldest, the fir
 also has an address of its own, `/articles/<slug>/comments/<n>/`, whose canonical link names
 itself, or the article when it is the default page. Within a page comments read oldest first.
 
-Cost: two queries whatever the length of the thread. One aggregate counts the approved
-top-level comments (how many pages) and the comments the heading counts; one query reads the
-page: its top-level comments (a LIMIT/OFFSET slice of the article's approved top-level ones,
-over the `comment_thread_page` index) and their replies, found by their stored `thread_root`.
+Cost: one query whatever the length of the thread (`page_of_article`). It reads the page: its
+top-level comments (a LIMIT/OFFSET slice of the article's approved top-level ones, over the
+`comment_top_level` index; for the newest page, the newest N, of which it keeps the last
+page's), then every comment of their threads by their stored `thread_root` (the
+`comment_thread` index), with on each row two counts computed once for the query: the approved
+top-level comments (how many pages) and the comments the heading counts.
 Which replies are shown is then decided as for the whole thread (threads.shown_in_reading_order:
 a reply only under approved comments).
 
@@ -22,6 +24,7 @@ further down under a comment that was removed is still counted, though not shown
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from . import threads
@@ -57,6 +60,13 @@ class Numbering:
         if not self.per_page:
             return 1
         return max(1, -(-self.top_level_count // self.per_page))
+
+    @property
+    def last_page_size(self):
+        """How many top-level comments the last page holds."""
+        if not self.per_page or not self.top_level_count:
+            return self.top_level_count
+        return (self.top_level_count - 1) % self.per_page + 1
 
     @property
     def default_number(self):
@@ -110,18 +120,22 @@ class ThreadPage:
         return self.numbering.page_count
 
 
-def _counts(article):
-    """`(approved top-level comments, comments the heading counts)`, in one aggregate."""
+def _counted(article):
+    """Scalar subqueries of `(approved top-level comments, comments the heading counts)`: they
+    do not depend on the row, so the database computes each once for the query."""
+    approved = Comment.objects.approved().filter(article=article).order_by()
     counted = Q(parent=None) | Q(parent__status=APPROVED, thread_root__status=APPROVED)
-    counts = (
-        Comment.objects.approved()
-        .filter(article=article)
-        .aggregate(
-            top_level=Count("pk", filter=Q(parent=None)),
-            shown=Count("pk", filter=counted),
-        )
-    )
-    return counts["top_level"], counts["shown"]
+
+    def count(comments):
+        return Subquery(comments.values("article").annotate(n=Count("pk")).values("n")[:1])
+
+    return count(approved.filter(parent=None)), count(approved.filter(counted))
+
+
+def thread_of_comment():
+    """The id of the top-level comment a comment belongs to (its own for a top-level one): the
+    expression the `comment_thread` index holds."""
+    return Coalesce("thread_root", "id")
 
 
 def top_level_in_order(article_id):
@@ -133,31 +147,69 @@ def top_level_in_order(article_id):
     )
 
 
+def _newest_roots(article_id, per_page):
+    """The newest `per_page` top-level comments: the last page's, and some of the page before
+    it unless the last page is full. Which page each is on depends on their count, which the
+    query itself computes (`_counted`): `_on_last_page` keeps the last page's. So the page costs
+    one query, with a LIMIT, and reads at most a page more than it shows."""
+    return top_level_in_order(article_id).reverse().values("pk")[:per_page]
+
+
+def _on_last_page(comments, numbering):
+    """Of `comments` (the newest top-level comments' threads, in order), those of the last
+    page: the last `numbering.last_page_size` top-level comments with their replies."""
+    roots = [comment.pk for comment in comments if comment.parent_id is None]
+    kept = set(roots[len(roots) - numbering.last_page_size :])
+    return [comment for comment in comments if comment.thread in kept]
+
+
 def page_of_article(article, rules, number=None):
     """Page `number` of the article's comments (the default page when None), or None when
-    there is no such page. Two queries, whatever the number of comments."""
-    top_level_count, comment_count = _counts(article)
-    numbering = Numbering.of(rules, top_level_count)
-    if number is None:
-        number = numbering.default_number
-    if not 1 <= number <= numbering.page_count:
-        return None
+    there is no such page.
+
+    One query, whatever the number of comments: the page's top-level comments (a LIMIT/OFFSET
+    slice of them all; for the newest page, `_newest_roots`), every comment of their threads
+    by `thread_of_comment`, and on every row the two counts (`_counted`). A page past the end
+    finds no rows, and neither does the first page of an article without comments.
+    """
+    per_page = rules.comments_per_page
+    newest_by_default = rules.default_comments_page == CommentsPage.NEWEST
+    newest_page = per_page and number is None and newest_by_default
     comments = Comment.objects.approved().filter(article=article)
-    if numbering.per_page:
-        start = (number - 1) * numbering.per_page
-        roots = top_level_in_order(article.pk).values("pk")[start : start + numbering.per_page]
-        comments = comments.filter(Q(pk__in=roots) | Q(thread_root__in=roots))
+    if per_page:
+        if newest_page:
+            roots = _newest_roots(article.pk, per_page)
+        else:
+            start = ((number or 1) - 1) * per_page
+            roots = top_level_in_order(article.pk).values("pk")[start : start + per_page]
+        comments = comments.annotate(thread=thread_of_comment()).filter(thread__in=roots)
+    top_level_count, comment_count = _counted(article)
+    comments = list(
+        comments.only(*threads.SHOWN_FIELDS).annotate(
+            top_level_count=top_level_count, comment_count=comment_count
+        )
+    )
+    first = comments[0] if comments else None
+    numbering = Numbering(
+        per_page=per_page,
+        top_level_count=first.top_level_count if first else 0,
+        newest_by_default=newest_by_default,
+    )
+    if number is not None and number > numbering.page_count:
+        return None
+    if newest_page:
+        comments = _on_last_page(comments, numbering)
     thread = threads.build(
-        comments.only(*threads.SHOWN_FIELDS),
+        comments,
         thread_depth=rules.thread_depth,
         author_user_ids=threads.article_author_user_ids(article),
     )
     return ThreadPage(
         article=article,
         numbering=numbering,
-        number=number,
+        number=numbering.default_number if number is None else number,
         thread=thread,
-        comment_count=comment_count,
+        comment_count=first.comment_count if first else 0,
     )
 
 

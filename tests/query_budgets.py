@@ -9,10 +9,9 @@ each).
 
 # Article page: article with kind, bylines with authors, tags, the authors' education (one query
 # for all), previous and next article (one query: articles.models neighbours, 2 before),
-# related articles with kinds, then the discussion settings, the count of the approved comments
-# (how many pages of comments, and the heading's count) and one page of them (comments/pages.py;
-# the template renders after the view).
-ARTICLE_PAGE_QUERIES = 9
+# related articles with kinds, then the discussion settings and one page of the approved
+# comments, with their counts (comments/pages.py; the template renders after the view).
+ARTICLE_PAGE_QUERIES = 8
 # List pages: count, a page of articles with kinds, bylines with authors, tags (+ the tag, or
 # the author and their education).
 HOME_PAGE_QUERIES = 4

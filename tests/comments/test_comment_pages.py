@@ -66,6 +66,10 @@ class PagesOfALongThreadTests(TestCase):
         cls.late_reply = CommentFactory(
             article=cls.article, parent=cls.roots[100], created_at=at(502)
         )
+        # And one on the 91st, page 2, read with the newest page's neighbours but not shown.
+        cls.page_two_reply = CommentFactory(
+            article=cls.article, parent=cls.roots[90], created_at=at(503)
+        )
         cls.article_url = cls.article.get_absolute_url()
 
     def setUp(self):
@@ -87,7 +91,8 @@ class PagesOfALongThreadTests(TestCase):
         assert roots == [root.pk for root in self.roots[100:]]
         assert parents[self.late_reply.pk] == self.roots[100].pk
         assert order.index(self.late_reply.pk) == order.index(self.roots[100].pk) + 1
-        assert comments_heading(content) == "123 comments"  # every page's, not this page's
+        assert self.page_two_reply.pk not in order
+        assert comments_heading(content) == "124 comments"  # every page's, not this page's
         assert "Page 3 of 3" in content
         assert pager_links(content) == {"prev": "/articles/ports/comments/2/#comments"}
         assert canonical(content) == f"http://testserver{self.article_url}"
@@ -104,7 +109,8 @@ class PagesOfALongThreadTests(TestCase):
         ]
         assert parents[self.nested.pk] == self.reply.pk
         parents, order = comment_tree(second)
-        assert order == [root.pk for root in self.roots[50:100]]
+        assert [pk for pk in order if parents[pk] is None] == [r.pk for r in self.roots[50:100]]
+        assert parents[self.page_two_reply.pk] == self.roots[90].pk
 
     def test_pages_link_older_and_newer_and_are_their_own_canonical_addresses(self):
         first, second = self.page(1), self.page(2)
@@ -149,7 +155,7 @@ class PagesOfALongThreadTests(TestCase):
         set_pages(per_page=0)
         content = self.get(self.article_url)
 
-        assert len(comment_tree(content)[1]) == 123
+        assert len(comment_tree(content)[1]) == 124
         assert pager_links(content) == {}
         assert "Page 1 of" not in content
         assert canonical(self.page(1)) == f"http://testserver{self.article_url}"
@@ -260,13 +266,20 @@ class PageCostTests(TestCase):
         assert len(comment_tree(content)[1]) == 150
         assert len(one) == len(many) == ARTICLE_PAGE_QUERIES
 
-    def test_the_page_reads_fifty_top_level_comments_not_the_whole_thread(self):
-        queries, _ = self.measure(self.many.get_absolute_url())
-
-        reading = [
+    def comment_reads(self, path):
+        queries, _ = self.measure(path)
+        return [
             query["sql"]
             for query in queries.captured_queries
             if '"comments_comment"."body"' in query["sql"]
         ]
-        assert len(reading) == 1
-        assert re.search(r"LIMIT 50\b", reading[0])
+
+    def test_a_page_reads_fifty_top_level_comments_not_the_whole_thread(self):
+        (reading,) = self.comment_reads(pages.page_path(self.many, 1))
+
+        assert re.search(r"ASC LIMIT 50\b", reading)
+
+    def test_the_newest_page_reads_the_newest_fifty_top_level_comments(self):
+        (reading,) = self.comment_reads(self.many.get_absolute_url())
+
+        assert re.search(r"DESC LIMIT 50\b", reading)
