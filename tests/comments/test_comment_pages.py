@@ -4,6 +4,7 @@ linked by "Older comments" / "Newer comments", permalinks that land on the right
 cost that does not grow with the thread."""
 
 import datetime
+import importlib
 import re
 
 from django.db import connection
@@ -19,6 +20,7 @@ from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory
 from tests.query_budgets import ARTICLE_PAGE_QUERIES
 
+THREAD_ROOT_MIGRATION = "0012_comment_pages_and_thread_root"
 START = timezone.now() - datetime.timedelta(days=1)
 
 
@@ -225,6 +227,23 @@ class ThreadRootTests(TestCase):
         assert top.thread_root_id is None
         assert reply.thread_root_id == top.pk
         assert nested.thread_root_id == top.pk
+
+    def test_the_migration_gives_comments_stored_before_it_their_top_level_comment(self):
+        from django.apps import apps
+
+        migration = importlib.import_module(
+            "comments.migrations.0012_comment_pages_and_thread_root"
+        )
+        top = CommentFactory()
+        reply = CommentFactory(article=top.article, parent=top)
+        nested = CommentFactory(article=top.article, parent=reply)
+        other = CommentFactory(article=top.article)
+        Comment.objects.update(thread_root=None)
+
+        migration.store_thread_roots(apps, None)
+
+        roots = dict(Comment.objects.values_list("pk", "thread_root_id"))
+        assert roots == {top.pk: None, reply.pk: top.pk, nested.pk: top.pk, other.pk: None}
 
 
 class PageCostTests(TestCase):
