@@ -7,6 +7,7 @@ import datetime
 import importlib
 import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,7 @@ from comments import pages
 from comments.models import Comment, CommentsPage, DiscussionSettings
 from tests.comments.html import comment_tree, comments_heading
 from tests.comments.posting import valid_data
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 from tests.query_budgets import ARTICLE_PAGE_QUERIES
 
 THREAD_ROOT_MIGRATION = "0012_comment_pages_and_thread_root"
@@ -177,10 +178,6 @@ class PagesOfALongThreadTests(TestCase):
         assert newest.get_absolute_url() == f"{self.article_url}#comment-{newest.pk}"
 
     def test_the_moderation_queues_view_on_site_goes_to_the_comments_page(self):
-        from django.contrib.contenttypes.models import ContentType
-
-        from tests.factories import StaffFactory
-
         self.client.force_login(StaffFactory(role="Moderator"))
         content_type = ContentType.objects.get_for_model(Comment)
         response = self.client.get(
@@ -216,6 +213,23 @@ class PagesOfALongThreadTests(TestCase):
 
         assert f"http://testserver/articles/ports/comments/1/#comment-{self.nested.pk}" in content
         assert f"http://testserver{self.article_url}#comment-{self.late_reply.pk}" in content
+
+
+class UnpublishedArticleTests(TestCase):
+    def test_a_preview_shows_the_default_page_without_links_to_pages_readers_cannot_open(self):
+        article = ArticleFactory()
+        for n in range(3):
+            CommentFactory(article=article, created_at=at(n))
+        article.status = article.Status.DRAFT
+        article.save()
+        set_pages(per_page=2)
+        self.client.force_login(StaffFactory(role="Editor"))
+
+        content = self.client.get(f"/articles/preview/{article.pk}/").content.decode()
+
+        assert len(comment_tree(content)[1]) == 1  # the newest page: the third comment
+        assert pager_links(content) == {}
+        assert self.client.get(pages.page_path(article, 1)).status_code == 404
 
 
 class ThreadRootTests(TestCase):
