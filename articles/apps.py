@@ -6,4 +6,5 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the share image's system checks)
+        # The share image's system checks; the page cache's receivers.
+        from . import checks, invalidation  # noqa: F401

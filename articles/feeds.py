@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 
 from authors.models import Author
+from caching.dependencies import LIST, SCHEDULE, depends_on, listing_key, object_key
 
 from .links import absolute_url
 from .models import Article, Kind, Tag
@@ -91,7 +92,12 @@ class SiteFeed(Feed):
         # Feed instances are shared between requests: the request goes on a copy.
         feed = copy.copy(self)
         feed.request = request
+        depends_on(request, *feed.cache_keys(obj))
         return Feed.get_feed(feed, obj, request)
+
+    def cache_keys(self, obj):
+        """What the feed shows besides its entries, for the page cache (caching/)."""
+        return []
 
     def feed_url(self, obj=None):
         return absolute_url(self.request.path)
@@ -118,6 +124,9 @@ class LatestArticlesFeed(SiteFeed):
         # Atom needs an author for entries without a byline; the publication signs those.
         return settings.SITE_NAME
 
+    def cache_keys(self, obj):
+        return [LIST, SCHEDULE]
+
     def articles(self):
         return Article.objects.published().with_listing_relations()
 
@@ -143,6 +152,7 @@ class LatestArticlesFeed(SiteFeed):
         }
         if settings.FEED_FULL_TEXT:
             extra["content"] = with_absolute_urls(article.body)
+        depends_on(self.request, *article.cache_keys(with_tags=True))
         return extra
 
     def item_categories(self, article):
@@ -167,6 +177,9 @@ class ListingFeed(LatestArticlesFeed):
 
     def get_object(self, request, slug):
         return get_object_or_404(self.listings(), slug=slug)
+
+    def cache_keys(self, listing):
+        return [object_key(listing), listing_key(listing), SCHEDULE]
 
     def title(self, listing):
         return f"{listing.name} — {settings.SITE_NAME}"

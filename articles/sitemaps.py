@@ -7,10 +7,12 @@ Every location is on `SITE_URL` (`SiteSitemap`), whatever host the sitemap was a
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max, Q
 from django.urls import reverse
 
 from authors.models import Author
+from caching.dependencies import LIST, SCHEDULE, SITEMAP, depends_on
 
 from .links import site_domain, site_scheme
 from .models import Article, Kind, Tag
@@ -108,3 +110,9 @@ SITEMAPS = {
     "tags": TagSitemap,
     "authors": AuthorSitemap,
 }
+
+
+def sitemap_view(request):
+    """`/sitemap.xml`, marked for the page cache as showing every live article and listing."""
+    depends_on(request, SITEMAP, LIST, SCHEDULE)
+    return sitemap(request, sitemaps=SITEMAPS)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from caching.dependencies import changed, listing_key
+
 from .models import Tag, TaggedArticle
 
 
@@ -91,6 +93,9 @@ def merge_tags(tags, target_name):
                 move.append(link_pk)
         TaggedArticle.objects.filter(pk__in=duplicates).delete()
         TaggedArticle.objects.filter(pk__in=move).update(tag=target)
+        # The links moved without a signal: the target lists more articles (the pages naming
+        # the merged tags are dropped as those are deleted, below).
+        changed(listing_key(target))
         Tag.objects.filter(pk__in=[source.pk for source in sources]).delete()
     return MergeResult(
         target=target,

@@ -17,7 +17,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import links, review_links, search, social, structured_data
+from . import links, page_dependencies, review_links, search, social, structured_data
 from .models import Article, Kind, Tag
 from .permissions import can_view_articles
 
@@ -40,7 +40,28 @@ class PublishedArticlesMixin:
         return Article.objects.published().with_listing_relations()
 
 
-class ArticleListView(PublishedArticlesMixin, ListView):
+class KeysetPaginationMixin:
+    """Lists paged by "Newer" and "Older" links rather than page numbers, so the last page
+    costs what the first costs (articles/pagination.py). The template gets the page as
+    `page_obj` and no `paginator`. An address that moved (an old `?page=N`) is redirected.
+
+    authors.views.AuthorDetailView does the same for an author's articles.
+    """
+
+    def paginate_queryset(self, queryset, page_size):
+        page = queryset.page(self.request.path, self.request.GET, page_size)
+        return None, page, page.object_list, page.has_other_pages()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The response is not rendered yet: a moved page costs no rendering.
+        page = response.context_data.get("page_obj")
+        if page is not None and page.moved_to:
+            return redirect(page.moved_to)
+        return response
+
+
+class ArticleListView(KeysetPaginationMixin, PublishedArticlesMixin, ListView):
     """The home page: the newest article as the lead, then the latest; later pages list on."""
 
     template_name = "articles/article_list.html"
@@ -48,7 +69,8 @@ class ArticleListView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = list(context["object_list"])
-        if context["page_obj"].number == 1 and articles:
+        page_dependencies.shows_list(self.request, articles)
+        if context["page_obj"].is_first and articles:
             context["lead"], context["latest"] = articles[0], articles[1:]
         else:
             context["lead"], context["latest"] = None, articles
@@ -73,13 +95,19 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         canonical_url = links.absolute_url(article.get_absolute_url())
         live = Article.objects.published()
         previous_article, next_article = live.neighbours(article)
+        related = list(live.related_to(article).only("title", "slug", "published_at", "kind__name"))
+        page_dependencies.shows_article(
+            self.request,
+            article,
+            related=related,
+            previous=previous_article,
+            following=next_article,
+        )
         return super().get_context_data(
             canonical_url=canonical_url,
             social_tags=social.article_tags(article),
             structured_data=structured_data.news_article(article),
-            related_articles=live.related_to(article).only(
-                "title", "slug", "published_at", "kind__name"
-            ),
+            related_articles=related,
             previous_article=previous_article,
             next_article=next_article,
             share_links=social.share_links(canonical_url, article.title),
@@ -88,7 +116,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         )
 
 
-class ListingArticleListView(PublishedArticlesMixin, ListView):
+class ListingArticleListView(KeysetPaginationMixin, PublishedArticlesMixin, ListView):
     """The articles of one tag or kind, headed by its name and description: the one whose slug
     is in the address, among `listings()`; `articles_filter` is the article lookup that selects
     its articles. The template gets it as `listing`."""
@@ -103,7 +131,9 @@ class ListingArticleListView(PublishedArticlesMixin, ListView):
         return super().get_queryset().filter(**{self.articles_filter: self.listing})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(listing=self.listing, **kwargs)
+        context = super().get_context_data(listing=self.listing, **kwargs)
+        page_dependencies.shows_list(self.request, context["object_list"], self.listing)
+        return context
 
 
 class TagArticleListView(ListingArticleListView):
@@ -142,12 +172,12 @@ class SearchView(PublishedArticlesMixin, ListView):
 def archive_calendar():
     """`[(year, [months with articles, newest first]), ...]` for the archive navigation."""
     calendar = {}
-    for month in Article.objects.published().dates("published_at", "month", order="DESC"):
+    for month in Article.objects.publication_months():
         calendar.setdefault(month.year, []).append(month)
     return list(calendar.items())
 
 
-class ArchiveMixin(PublishedArticlesMixin):
+class ArchiveMixin(KeysetPaginationMixin, PublishedArticlesMixin):
     """Date archives: published articles only, 404 for a date with none (or not a date)."""
 
     date_field = "published_at"
@@ -155,20 +185,51 @@ class ArchiveMixin(PublishedArticlesMixin):
     allow_empty = False
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+        context = super().get_context_data(archive_calendar=archive_calendar(), **kwargs)
+        page_dependencies.shows_list(self.request, context["object_list"])
+        return context
 
 
 class ArticleArchiveView(ArchiveMixin, ArchiveIndexView):
     template_name = "articles/archive_index.html"
     allow_empty = True
 
+    def get_dated_items(self):
+        """The latest articles, without the list of years ArchiveIndexView would read from
+        every article: the archive navigation (`archive_calendar`) shows them."""
+        return None, self.get_dated_queryset(), {}
 
-class ArticleYearArchiveView(ArchiveMixin, YearArchiveView):
+
+#: A year's or month's page counts its articles up to this many, then says "more than".
+PERIOD_COUNT_CAP = 1000
+
+
+class PeriodArchiveMixin(ArchiveMixin):
+    """A year's or month's page says how many articles it holds: one count, of that period
+    only, and of at most `PERIOD_COUNT_CAP` + 1 rows, so a busy year costs what a quiet one
+    does ("More than 1,000 articles published in 2026")."""
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """No list of the period's months or days: the pages show none (the archive navigation
+        has the months), and `get_dated_queryset` has already answered 404 for a period
+        without articles."""
+        return []
+
+    def get_context_data(self, **kwargs):
+        counted = self.object_list[: PERIOD_COUNT_CAP + 1].count()
+        return super().get_context_data(
+            article_total=min(counted, PERIOD_COUNT_CAP),
+            article_total_capped=counted > PERIOD_COUNT_CAP,
+            **kwargs,
+        )
+
+
+class ArticleYearArchiveView(PeriodArchiveMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
     make_object_list = True
 
 
-class ArticleMonthArchiveView(ArchiveMixin, MonthArchiveView):
+class ArticleMonthArchiveView(PeriodArchiveMixin, MonthArchiveView):
     template_name = "articles/archive_month.html"
     month_format = "%m"
 

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db import transaction
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView
+
+from caching.dependencies import SCHEDULE, depends_on, listing_key, object_key
 
 from .models import Author
 
@@ -30,5 +32,23 @@ class AuthorDetailView(ListView):
         )
         return self.author.articles.published().with_listing_relations()
 
+    def paginate_queryset(self, queryset, page_size):
+        """Paged by "Newer" and "Older" links, as every article list is: the articles app's
+        queryset pages itself (`ArticleQuerySet.page`, articles/pagination.py)."""
+        page = queryset.page(self.request.path, self.request.GET, page_size)
+        return None, page, page.object_list, page.has_other_pages()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        page = response.context_data.get("page_obj")
+        if page is not None and page.moved_to:  # an old ?page=N address
+            return redirect(page.moved_to)
+        return response
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        # For the page cache: the profile, who is in the list, and each article as listed.
+        depends_on(self.request, object_key(self.author), listing_key(self.author), SCHEDULE)
+        for article in context["object_list"]:
+            depends_on(self.request, *article.cache_keys())
+        return context

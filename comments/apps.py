@@ -8,6 +8,6 @@ class CommentsConfig(AppConfig):
     def ready(self):
         # Registers the system checks and the receivers that queue IP anonymisation and
         # notifications.
-        from . import checks  # noqa: F401
+        from . import caching, checks  # noqa: F401  (caching: the page cache's receivers)
         from .commenters import retention  # noqa: F401
         from .mail import notifications  # noqa: F401

@@ -13,6 +13,7 @@ from django.utils.html import linebreaks
 from articles.feeds import SiteFeed
 from articles.links import absolute_url
 from articles.models import Article
+from caching.dependencies import comments_key, object_key
 
 from . import pages, threads
 from .models import Comment, DiscussionSettings
@@ -43,6 +44,9 @@ def shown_comments(article, rules=None):
 class ArticleCommentsFeed(SiteFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Article.objects.published(), slug=slug)
+
+    def cache_keys(self, article):
+        return [object_key(article), comments_key(article.pk)]
 
     def title(self, article):
         return f"Comments on {article.title} — {settings.SITE_NAME}"

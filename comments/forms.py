@@ -1,3 +1,4 @@
+import functools
 import secrets
 import time
 
@@ -331,9 +332,11 @@ class CommentForm(forms.ModelForm):
             comment.staff_user = self.staff_user
             comment.name = self.staff_name
             comment.email = self.staff_user.email
+        lookup = functools.partial(verification.commenter_address, request, comment.email)
         return moderation.Submission(
             comment=comment,
             address_proven=verification.browser_proves(request, comment.email),
+            address_lookup=lookup,
             seconds_to_post=self.seconds_to_post,
             honeypot_filled=self.honeypot_filled,
             referrer=request.META.get("HTTP_REFERER", "")[:500],

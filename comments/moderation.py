@@ -22,15 +22,18 @@ the address alone. Only staff who may moderate (`permissions.can_moderate`) post
 """
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import signals
@@ -152,12 +155,20 @@ def flood_wait(ip_address, address, rules, *, address_proven=False):
 
 def _count_posting(counter, window, limit, now):
     """Count one posting in the current `window` of `counter`; the seconds to wait when that
-    makes more than `limit`, else 0."""
+    makes more than `limit`, else 0.
+
+    A cache that can count in one step (the Redis cache's `count_in_window`, config/cache.py:
+    one round trip) does; any other is asked to `add` the counter, then to `incr` it.
+    """
     bucket = int(now // window)
     cache_key = f"{counter}:{bucket}"
-    cache.add(cache_key, 0, timeout=window + 5)
+    count_in_window = getattr(cache, "count_in_window", None)
     try:
-        count = cache.incr(cache_key)
+        if count_in_window is not None:
+            count = count_in_window(cache_key, window + 5)
+        else:
+            cache.add(cache_key, 0, timeout=window + 5)
+            count = cache.incr(cache_key)
     except ValueError:  # expired between add and incr, or the cache is down: start again
         cache.add(cache_key, 1, timeout=window + 5)
         count = 1
@@ -176,7 +187,7 @@ def submission_key(form_token, body):
     return hashlib.sha256(f"{form_token}\n{body}".encode()).hexdigest()
 
 
-def repeated_comment(submission, rules):
+def repeated_comment(submission, rules, *, by_key=True):
     """The stored comment this posting repeats, or None.
 
     A repeat is the same served form posted again with the same text (`submission_key`), or,
@@ -184,10 +195,11 @@ def repeated_comment(submission, rules):
     on the same article within `duplicate_window_minutes`, still published or waiting. Neither
     can be triggered by someone who only knows or guesses an address: a test on the address and
     text alone would tell a stranger copying a public comment under its author's address
-    "already posted" (issue 10).
+    "already posted" (issue 10). Without `by_key`, only the second is looked for (`receive`
+    lets the unique submission key find the first as the comment is stored).
     """
     comment = submission.comment
-    if comment.submission_key:
+    if by_key and comment.submission_key:
         earlier = Comment.objects.filter(
             article=comment.article, submission_key=comment.submission_key
         ).first()
@@ -221,6 +233,18 @@ class Submission:
     #: The request's details for the external spam check (referrer, page URL).
     referrer: str = ""
     permalink: str = ""
+    #: Reads what Byline knows of the address (`known_address`). The view passes one that shares
+    #: the read with the proof check (verification.commenter_address); by default it is read
+    #: here, at most once, and only when a rule asks (`Submission.known_address`).
+    address_lookup: Callable | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def known_address(self):
+        """The address's CommenterAddress (`known_address`), or None when Byline does not know
+        it: read once per posting, whichever rules ask."""
+        if self.address_lookup is not None:
+            return self.address_lookup()
+        return known_address(digest(self.comment.email))
 
 
 @dataclass(frozen=True)
@@ -350,7 +374,26 @@ def rule_mode(submission, rules):
         return Finding(HELD, HOLD_FOR_REVIEW, "hold_all")
     if mode == DiscussionSettings.Mode.APPROVE_ALL:
         return Finding(APPROVED, "approved: every comment is approved", "approve_all")
-    return trust_finding(submission.comment.email_digest, submission.address_proven)
+    return trust_finding(
+        submission.comment.email_digest, submission.address_proven, submission.known_address
+    )
+
+
+def known_address(email_digest):
+    """The CommenterAddress whose digest is `email_digest`, or None when Byline does not know it.
+
+    Read with `holds_approved` (whether an approved comment is stored under the address) in the
+    same query, since a new comment's trust rule asks both (`why_not_trusted`): one query for a
+    known address, whatever the number of its comments.
+    """
+    if not email_digest:
+        return None
+    approved = Comment.objects.approved().filter(email_digest=OuterRef("email_digest"))
+    return (
+        CommenterAddress.objects.filter(email_digest=email_digest)
+        .annotate(holds_approved=Exists(approved))
+        .first()
+    )
 
 
 def why_not_trusted(email_digest, known):
@@ -360,11 +403,16 @@ def why_not_trusted(email_digest, known):
     confirmation link), holds an approved comment, and is not distrusted (no comment from it
     marked as spam since). A new comment's rule (`trust_finding`) and confirming an address
     (`is_trusted`) both ask it. `known` is the address's CommenterAddress, or None when Byline
-    does not know it (`email_digest` is its digest either way).
+    does not know it (`email_digest` is its digest either way); read by `known_address`, it
+    already says whether the address holds an approved comment (`holds_approved`), else that
+    is asked here.
     """
     if known is not None and known.distrusted_at is not None:
         return Finding(HELD, "held: a comment from this address was marked as spam", "distrusted")
-    if not Comment.objects.approved().filter(email_digest=email_digest).exists():
+    holds_approved = getattr(known, "holds_approved", None)
+    if holds_approved is None:
+        holds_approved = Comment.objects.approved().filter(email_digest=email_digest).exists()
+    if not holds_approved:
         return Finding(HELD, "held: first comment from this address", "first_comment")
     if known is None or known.verified_at is None:
         return Finding(HELD, "held: address not confirmed yet", "unconfirmed")
@@ -376,14 +424,19 @@ def is_trusted(commenter_address):
     return why_not_trusted(commenter_address.email_digest, commenter_address) is None
 
 
-def trust_finding(email_digest, address_proven):
+_UNREAD = object()
+
+
+def trust_finding(email_digest, address_proven, known=_UNREAD):
     """The trusted-commenters rule for one address.
 
     Unlike WordPress, typing a known address is not enough: the address must be trusted
     (`why_not_trusted`), and this browser must prove it (the proof cookie set when the link
-    was clicked here). Anyone else typing a regular's address is held.
+    was clicked here). Anyone else typing a regular's address is held. `known` is the address
+    as `known_address` read it, when the caller has it.
     """
-    known = CommenterAddress.objects.filter(email_digest=email_digest).first()
+    if known is _UNREAD:
+        known = known_address(email_digest)
     untrusted = why_not_trusted(email_digest, known)
     if untrusted is not None:
         return untrusted
@@ -451,7 +504,8 @@ def record_decision(decision, comment):
 
 
 def record_commenter(comment):
-    """Make sure the address of a stored, non-spam comment is known (CommenterAddress)."""
+    """Make sure the address of a stored, non-spam comment is known (CommenterAddress), and
+    return it (None for spam or a comment without an address)."""
     if comment.status == SPAM or not comment.email_digest:
         return None
     known = CommenterAddress.objects.filter(email_digest=comment.email_digest).first()
@@ -462,6 +516,21 @@ def record_commenter(comment):
         except IntegrityError:  # a concurrent first comment created it
             known = CommenterAddress.objects.get(email_digest=comment.email_digest)
     return known
+
+
+def note_commenter(comment, known=None):
+    """Make sure the address of a new, non-spam comment is known, without reading it back.
+
+    `known` is the address's CommenterAddress when the posting already read it
+    (`Submission.known_address`): then nothing is written. Otherwise one INSERT that does
+    nothing when the address is already stored (ON CONFLICT DO NOTHING, which also settles a
+    concurrent first comment from the same address without an error or a savepoint), instead
+    of `record_commenter`'s read, savepoint and insert.
+    """
+    if comment.status == SPAM or not comment.email_digest or known is not None:
+        return
+    address = CommenterAddress(email=comment.email, email_digest=comment.email_digest)
+    CommenterAddress.objects.bulk_create([address], ignore_conflicts=True)
 
 
 def announce(comment):
@@ -479,22 +548,29 @@ def receive(submission, rules):
     """Review and store a new comment; return the comment the reader's posting stands for.
 
     That is the new comment, or the stored one it repeats (`repeated_comment`): then nothing
-    is stored, reviewed or announced again, and the reader is answered as for the stored one.
-    Two copies of one posting arriving at once meet the unique submission key: the second
-    finds the first once it is stored. A comment from a browser proving its address is drawn
-    with the address's avatar; any other with one of its own (comments/commenters/avatars.py).
+    is stored or announced again, and the reader is answered as for the stored one.
+
+    The same form posted again is found by the unique submission key as the comment is stored
+    (its INSERT fails, the transaction is rolled back, the stored one is read): almost no
+    posting is a repeat, so none is read for it first. So does a twin arriving at the same
+    moment. A repeat's text is then reviewed again in memory, with nothing kept; but with the
+    external spam service on, repeats are looked for first, so that it is asked once per
+    posting. A comment from a browser proving its address is drawn with the address's avatar;
+    any other with one of its own (comments/commenters/avatars.py).
     """
-    earlier = repeated_comment(submission, rules)
+    earlier = repeated_comment(submission, rules, by_key=rules.spam_check_enabled)
     if earlier is not None:
         return earlier
     comment = submission.comment
     record_decision(review(submission, rules), comment)
     if submission.address_proven:
         comment.draw_address_avatar()
+    # Known, when a rule or the proof check already read it; never read just for this.
+    known = submission.__dict__.get("known_address")
     try:
         with transaction.atomic():
             comment.save()
-            record_commenter(comment)
+            note_commenter(comment, known)
             announce(comment)
     except IntegrityError:
         earlier = repeated_comment(submission, rules)

@@ -24,7 +24,10 @@ class SiteConfig(AppConfig):
     verbose_name = "Byline site"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the project's system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the project's system checks)
+            front_cache,  # noqa: F401  (purges the front caches when pages change)
+        )
         from .roles import sync_roles_after_migrate
 
         # Once per migrate (and per flush), on auth's post_migrate: the groups and permissions

@@ -15,6 +15,10 @@ forgets what it is told:
   being taken (and go through every moderation rule, the duplicate check and the honeypot),
   only the per-IP and per-address counters are off until Redis answers again.
 
+Counting a posting against a flood limit (`count_in_window`) is one round trip to Redis (a
+small script: increment, and set the window's expiry on a new counter), not the three of
+Django's `add` and `incr` (which asks whether the key exists before incrementing it).
+
 After a failure Redis is left alone for `RETRY_AFTER_SECONDS` (per process), so an unreachable
 server costs one short timeout every few seconds, not one per call. Outage and recovery are
 logged once each. `cache_settings` turns a `CACHE_URL` into the `CACHES` entry, with short
@@ -37,6 +41,16 @@ DJANGO_REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 #: How long a process serves without Redis after a failure before asking it again.
 RETRY_AFTER_SECONDS = 5.0
+
+#: Add one to a counter, giving a new one its expiry, atomically: a counter never outlives its
+#: window, even when it expires between two commands.
+COUNT_IN_WINDOW_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('TTL', KEYS[1]) < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
 
 _outages = {}  # servers -> time.monotonic() of the last failure, while unreachable
 _outages_lock = threading.Lock()
@@ -130,6 +144,20 @@ class ResilientRedisCache(RedisCache):
         if result is _UNREACHABLE:
             raise ValueError(f"Key {key!r} cannot be counted: the cache is unreachable.")
         return result
+
+    def count_in_window(self, key, timeout, version=None):
+        """Add one to the counter `key` and return its new value; a new counter expires after
+        `timeout` seconds. One round trip, atomic. While Redis is unreachable, `ValueError`
+        (as `incr`): comments.moderation.flood_wait then fails open.
+
+        The counter is stored as Django's Redis cache stores an integer, so `get` reads it.
+        """
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        result = self._call(client.eval, COUNT_IN_WINDOW_SCRIPT, 1, key, int(timeout))
+        if result is _UNREACHABLE:
+            raise ValueError(f"Key {key!r} cannot be counted: the cache is unreachable.")
+        return int(result)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._or(self._call(super().set_many, data, timeout, version=version), list(data))

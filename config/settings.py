@@ -135,6 +135,9 @@ MIDDLEWARE = [
     "config.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' pages from the cache, before the session, CSRF, authentication and
+    # messages are looked at, with their ETag and 304s (config/page_cache.py).
+    "config.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -341,6 +344,16 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Redis (`CACHE_URL=rediscache://127.0.0.1:6379/1`). While Redis is unreachable the
 # site serves without it and the flood limits are off (config/cache.py).
 CACHES = {"default": cache_settings(env.str("CACHE_URL", default="") or "locmemcache://")}
+# The page cache (config/page_cache.py): anonymous readers' pages are kept at most this many
+# seconds (less when something they show changes by itself sooner: a scheduled publication,
+# comments closing), dropped at once when what they show changes, and sent to front caches
+# with their dependency keys in this header (Varnish's xkey module reads `xkey`).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+PAGE_CACHE_KEYS_HEADER = env("PAGE_CACHE_KEYS_HEADER", default="xkey")
+# Front caches (Varnish with config/varnish/byline.vcl) told to drop the pages that changed:
+# `PURGE` with their keys to each of these addresses (config/front_cache.py).
+FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])
+FRONT_CACHE_PURGE_TIMEOUT = env.float("FRONT_CACHE_PURGE_TIMEOUT", default=2.0)
 
 # TASKS
 # ------------------------------------------------------------------------------

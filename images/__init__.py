@@ -22,11 +22,14 @@ Author photos and featured images use `ResponsiveImageField` (images/fields.py),
    images/renditions.py), which writes smaller WebP and JPEG copies at `RENDITION_WIDTHS` (never
    wider than the original) beside the original and records them in the model's
    `<field>_renditions` JSON field. Animations get none: pages show the animated original.
+   Recording them drops the cached pages showing the row (`article-7`, `author-3`: the page
+   cache's keys, caching/dependencies.py), so readers get the renditions at once.
 
 Pages render through `Picture` (`article.featured_picture`, `author.photo_picture`) and
 `templates/includes/picture.html`: a `<picture>` with srcsets once the renditions exist, the
 original `<img>` until then. The renditions live on the row itself, so listing pages pay no
 query for them.
 
-This app imports nothing of Byline's own: `articles` and `authors` build on it.
+This app imports nothing of Byline's own but `caching`, the layer below it: `articles` and
+`authors` build on it.
 """

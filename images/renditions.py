@@ -13,6 +13,8 @@ from django.db.models.fields.files import ImageFieldFile
 from django_tasks import task
 from PIL import Image, ImageOps
 
+from caching.dependencies import changed, model_key
+
 RENDITION_WIDTHS = (480, 960, 1600)
 RENDITION_FORMATS = {
     # format name in the renditions record: (Pillow format, file extension, save options)
@@ -91,9 +93,12 @@ def make_renditions(model_label, pk, field_name):
     if not fieldfile:
         return None
     record = write_renditions(fieldfile)
-    model._default_manager.filter(pk=pk, **{field_name: fieldfile.name}).update(
+    recorded = model._default_manager.filter(pk=pk, **{field_name: fieldfile.name}).update(
         **{renditions_field_name(field_name): record}
     )
+    if recorded:
+        # Pages showing the image switch to the renditions (`article-7`, `author-3`).
+        changed(model_key(model, pk))
     return record
 
 

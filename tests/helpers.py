@@ -1,10 +1,14 @@
 """Small helpers the tests of every app share."""
 
 import datetime
+import html
+import re
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from caching import dependencies
 
 
 def days_ago(days, hours=0):
@@ -12,9 +16,31 @@ def days_ago(days, hours=0):
     return timezone.now() - datetime.timedelta(days=days, hours=hours)
 
 
+def without_page_cache(callbacks):
+    """On-commit callbacks but the page cache's (caching.dependencies.commit_changes), which
+    every save of something a page shows adds."""
+    return [
+        callback
+        for callback in callbacks
+        if getattr(callback, "func", None) is not dependencies.commit_changes
+    ]
+
+
 def titles(response):
     """The titles of the articles a list page shows, in order."""
     return [article.title for article in response.context["object_list"]]
+
+
+def page_link(response, rel):
+    """The address of a list page's "Older" (`rel="next"`) or "Newer" (`rel="prev"`) link, or
+    None when the page has none."""
+    match = re.search(rf'<a rel="{rel}" href="([^"]*)"', response.content.decode())
+    return html.unescape(match[1]) if match else None
+
+
+def older_page(client, response):
+    """The page a list page's "Older" link leads to."""
+    return client.get(page_link(response, "next"))
 
 
 def _migration(executor, app_label, name_ending):

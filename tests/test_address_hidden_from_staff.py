@@ -708,8 +708,18 @@ COMMAND_RUNS = {
     ],
     "make_renditions": [([], None, {}, None), (["--all", "--now"], None, {}, None)],
     "load_demo_content": [(["--no-staff"], None, {}, None)],
+    # Refused (the walk's articles are there), then adding commenters of its own.
+    "generate_content": [
+        ([], None, {}, None),
+        (["--append", "--articles", "20", "--comments", "60", "--big-thread", "5"], None, {}, None),
+    ],
     # Into the tests' media folder, never over the committed card.
     "draw_share_image": [(["--output", f"{settings.MEDIA_ROOT}/share-image.png"], None, {}, None)],
+    # No front cache configured, then one that does not answer: the command says so.
+    "purge_front_cache": [
+        ([], None, {}, None),
+        ([], None, {"FRONT_CACHE_PURGE_URLS": ["http://127.0.0.1:9/"]}, None),
+    ],
 }
 
 

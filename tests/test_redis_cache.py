@@ -40,6 +40,26 @@ class RedisTestCase(TestCase):
         finally:
             client.close()
 
+    def command_calls(self):
+        """How many times each Redis command ran on the test's server ({"eval": 2, ...})."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            stats = client.info("commandstats")
+        finally:
+            client.close()
+        return {name.removeprefix("cmdstat_"): row["calls"] for name, row in stats.items()}
+
+    def redis_ttl(self, key):
+        import redis
+
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            return client.ttl(cache.make_key(key))
+        finally:
+            client.close()
+
     def post(self, article, **overrides):
         return self.client.post(
             reverse("comments:post", kwargs={"slug": article.slug}),
@@ -87,6 +107,31 @@ class PostingThroughRedisTests(RedisTestCase):
 
         assert statuses == [302, 302, 429]
         assert Comment.objects.count() == 2
+
+    def test_each_flood_limit_counts_a_posting_in_one_round_trip(self):
+        article = ArticleFactory()
+        assert self.post(article).status_code == 302
+        before = self.command_calls()
+
+        assert self.post(article, body="A second point.").status_code == 302
+
+        after = self.command_calls()
+        # The IP's counter and the address's: one script each, not add + exists + incr.
+        assert after.get("eval", 0) - before.get("eval", 0) == 2
+        assert after.get("exists", 0) == before.get("exists", 0)
+
+    def test_a_counter_counts_in_its_window_and_expires_with_it(self):
+        assert cache.count_in_window("window", 65) == 1
+        assert cache.count_in_window("window", 65) == 2
+
+        assert cache.get("window") == 2  # stored as the cache stores any integer
+        assert 0 < self.redis_ttl("window") <= 65
+
+    def test_a_counter_left_without_expiry_gets_one(self):
+        cache.set("window", 7, timeout=None)
+
+        assert cache.count_in_window("window", 65) == 8
+        assert 0 < self.redis_ttl("window") <= 65
 
 
 class RedisStoppedTests(RedisTestCase):
@@ -141,6 +186,8 @@ class RedisStoppedTests(RedisTestCase):
             assert cache.clear() is False
             with self.assertRaises(ValueError):
                 cache.incr("counter")
+            with self.assertRaises(ValueError):
+                cache.count_in_window("counter", 60)
 
     def test_redis_is_left_alone_for_a_few_seconds_then_used_again(self):
         self.redis.stop()

@@ -5,7 +5,7 @@ list page (home, tag, author, kind, archive). Article pages get theirs from the 
 from django import template
 from django.utils.text import Truncator
 
-from .. import social, structured_data
+from .. import pagination, social, structured_data
 from ..links import absolute_url
 
 register = template.Library()
@@ -13,12 +13,9 @@ register = template.Library()
 
 def canonical_url(request):
     """The page's address on the public site (`SITE_URL`, whatever host the request came in
-    on), without its query string except a page number past 1."""
-    url = absolute_url(request.path)
-    page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
-        url += f"?page={int(page)}"
-    return url
+    on), without its query string except the cursor of a list's later page
+    (articles/pagination.py)."""
+    return absolute_url(request.path) + pagination.canonical_query(request.GET)
 
 
 @register.inclusion_tag("includes/social_meta.html", takes_context=True)

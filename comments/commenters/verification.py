@@ -44,6 +44,7 @@ from django_tasks import task
 from articles.links import absolute_url
 
 from .. import moderation, signals
+from ..caching import shown_comments_changed
 from ..mail.delivery import deliver
 from ..models import Comment, CommenterAddress
 from . import avatars, signed_links
@@ -250,11 +251,9 @@ def draw_address_avatar(commenter_address, browser_digest):
     (comments/commenters/avatars.py): its owner wrote them. What other browsers wrote keeps its
     own."""
     key = avatars.address_key(commenter_address.email_digest)
-    return (
-        Comment.objects.from_address(commenter_address)
-        .filter(browser_digest=browser_digest)
-        .update(avatar_key=key, **avatars.drawing(key))
-    )
+    comments = Comment.objects.from_address(commenter_address).filter(browser_digest=browser_digest)
+    shown_comments_changed(*comments.approved().values_list("article_id", flat=True).distinct())
+    return comments.update(avatar_key=key, **avatars.drawing(key))
 
 
 # The browser id ----------------------------------------------------------------------------
@@ -308,11 +307,26 @@ def proven_ids(request):
 
 
 def browser_proves(request, address):
-    """Whether this browser holds the proof cookie for `address`."""
+    """Whether this browser holds the proof cookie for `address`.
+
+    Without a proof cookie nothing is read; with one, the address is read once for the whole
+    request (`commenter_address`), so the moderation rules reuse the row.
+    """
     ids = proven_ids(request)
     if not ids or not address:
         return False
-    return CommenterAddress.objects.filter(pk__in=ids, email_digest=digest(address)).exists()
+    known = commenter_address(request, address)
+    return known is not None and known.pk in ids
+
+
+def commenter_address(request, address):
+    """The CommenterAddress of `address` (`moderation.known_address`), or None: read at most
+    once per request and address, whoever asks (the proof check, the trusted-commenters rule)."""
+    email_digest = digest(address)
+    read = request.__dict__.setdefault("_commenter_addresses", {})
+    if email_digest not in read:
+        read[email_digest] = moderation.known_address(email_digest)
+    return read[email_digest]
 
 
 def set_proof_cookie(request, response, commenter_address):

@@ -4,7 +4,8 @@ Receivers of comments/signals.py, connected in CommentsConfig.ready(). Signals a
 comment's transaction committed; each receiver only enqueues a task (comments/mail/tasks.py), which
 sends the mail in the background and looks everything up again when it runs.
 
-- A comment is held: moderators hear of it, batched (`tasks.notify_moderators`).
+- A comment is held: moderators hear of it, batched (`tasks.notify_moderators`, queued once
+  for any number of comments held before it runs: `tasks.queue_moderator_notice`).
 - A comment is approved: the article's authors with a staff account hear of it; if it is a
   reply, the author of the comment replied to (if they asked, and confirmed); if it had been
   held, its own author (if they asked, and confirmed) — WordPress core still tells nobody.
@@ -24,7 +25,7 @@ from . import tasks
 @receiver(signals.comment_received, dispatch_uid="comments.mail.notifications.received")
 def comment_received(sender, comment, **kwargs):
     if comment.status == Comment.Status.PENDING:
-        tasks.notify_moderators.enqueue()
+        tasks.queue_moderator_notice()
     if comment.notify_replies and comment.status != Comment.Status.SPAM:
         address = moderation.record_commenter(comment)
         if address is not None and not address.receives_notifications:

@@ -27,6 +27,10 @@ from ..permissions import MODERATE
 from .delivery import MailNotSent, deliver
 
 FOLLOW_UP_KEY = "comments:moderator-follow-up:{}"
+#: Set while a `notify_moderators` run is queued and has not started (`queue_moderator_notice`).
+NOTICE_QUEUED_KEY = "comments:moderator-notice-queued"
+#: How long that mark holds at most: with the worker stopped, one more run is queued per period.
+NOTICE_QUEUED_SECONDS = 10 * 60
 #: The key verification.request_confirmation throttles confirmation messages with: the box and
 #: the button under the thank-you message share one limit.
 CONFIRMATION_SENT_KEY = "comments:confirmation-sent:{}"
@@ -104,6 +108,24 @@ def _claim_moderator_notification(rules, now):
     return claimed == 1
 
 
+def queue_moderator_notice():
+    """Queue `notify_moderators` for a comment just held, unless a run is already queued and
+    has not started yet: that run reads every comment held since the last message, this one
+    included (it was stored before this is called). A flood of held comments queues one run,
+    not one task row per comment.
+
+    A run clears the mark as it starts, before it reads the comments, so a comment held after
+    that queues a run of its own. While the cache cannot be read the run is queued anyway: no
+    held comment waits unannounced for the cache to come back. (Two comments held at the same
+    moment may both queue one: the second run finds nothing new and sends nothing.) Once a run
+    is marked queued, each further comment costs one cache read.
+    """
+    if cache.get(NOTICE_QUEUED_KEY) is not None:
+        return
+    cache.add(NOTICE_QUEUED_KEY, True, timeout=NOTICE_QUEUED_SECONDS)
+    notify_moderators.enqueue()
+
+
 @task()
 def notify_moderators(follow_up=False):
     """Tell moderators that comments are waiting: at most one message every
@@ -113,6 +135,7 @@ def notify_moderators(follow_up=False):
     run tasks later, one follow-up is queued for the window's end, which sends if comments
     arrived since the last message. Follow-ups never queue further follow-ups.
     """
+    cache.delete(NOTICE_QUEUED_KEY)  # first: a comment held from now on queues another run
     rules = DiscussionSettings.current()
     now = timezone.now()
     since = rules.moderators_notified_at

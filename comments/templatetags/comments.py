@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .. import moderation, pages, threads
+from ..caching import shows_comment_section
 from ..commenters.remember import mark_personal, remembered
 from ..forms import CommentForm, posting_staff
 from ..thread_html import thread_html
@@ -25,6 +26,7 @@ def comment_section(context, article):
         article, rules, _page_of_form(form, rules)
     )
     thread = page.thread
+    shows_comment_section(request, article, rules)
 
     # Staff previews and share links show an unpublished article's section without a form:
     # comments are taken only on published articles (views.post_comment).

@@ -34,6 +34,7 @@ CONFIRMATION_SENT = (
 )
 
 
+@transaction.non_atomic_requests
 @csrf_exempt
 @never_cache
 @require_POST
@@ -51,6 +52,10 @@ def post_comment(request, slug):
     What the rules decide (approved, held, spam) is stored with its reasons; the same posting
     sent again is answered as the first and not stored twice. No answer depends on whether
     the address typed is known (moderation.py).
+
+    Not one transaction for the whole request (ATOMIC_REQUESTS): everything before storing
+    only reads, and `moderation.receive` stores the comment and its address in a transaction of
+    its own, so nothing is half-stored, and a posting costs no BEGIN/COMMIT around its reads.
     """
     staff_user = posting_staff(request)
     if staff_user is not None:

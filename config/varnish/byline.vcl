@@ -38,6 +38,14 @@ sub vcl_recv {
         set req.http.x-purged = xkey.purge(req.http.xkey);
         return (synth(200, "Purged " + req.http.x-purged));
     }
+    # After a release: drop every page (`manage.py purge_front_cache`).
+    if (req.method == "BAN") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        ban("obj.status != 0");
+        return (synth(200, "Banned every page"));
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }

@@ -1,4 +1,5 @@
 import datetime
+from unittest import mock
 
 import time_machine
 from django.db import connection
@@ -6,8 +7,9 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, DraftArticleFactory
-from tests.helpers import titles
+from tests.helpers import older_page, page_link, titles
 
 UTC = datetime.UTC
 NOW = datetime.datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -84,10 +86,15 @@ class DateArchiveTests(TestCase):
 
     @override_settings(ARTICLES_PER_PAGE=2)
     def test_year_archive_is_paginated_like_every_list(self):
-        second = self.client.get(reverse("articles:year", args=["2025"]), {"page": 2})
+        first = self.client.get(reverse("articles:year", args=["2025"]))
+        second = older_page(self.client, first)
 
         assert titles(second) == ["March early"]
-        assert 'rel="prev" href="/archive/2025/"' in second.content.decode()
+        assert page_link(second, "next") is None
+        # "Newer" from the second page lands on the year's own address.
+        newer = self.client.get(page_link(second, "prev"))
+        assert newer.status_code == 302
+        assert newer["Location"] == "/archive/2025/"
 
 
 @time_machine.travel(NOW, tick=False)
@@ -115,3 +122,64 @@ class ArchiveQueryCountTests(TestCase):
         large = [self.count(p) for p in ("/archive/", "/archive/2025/", "/archive/2025/03/")]
 
         assert small == large
+
+
+@time_machine.travel(NOW, tick=False)
+class PublicationMonthsTests(TestCase):
+    """`publication_months()` (an index walk on PostgreSQL) gives what `dates()` gives."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(NOW, tick=False):
+            for when in (at(2025, 3, 2), at(2025, 3, 28), at(2024, 11), at(2022, 1, 1)):
+                ArticleFactory(published_at=when)
+            # 23:30 UTC on 31 May is 1 June in Tokyo.
+            ArticleFactory(published_at=datetime.datetime(2025, 5, 31, 23, 30, tzinfo=UTC))
+            DraftArticleFactory(published_at=at(2023, 7))
+            ArticleFactory(published_at=at(2025, 6, 20))  # scheduled
+
+    def expected(self):
+        return list(Article.objects.published().dates("published_at", "month", order="DESC"))
+
+    def test_months_with_live_articles_newest_first(self):
+        months = Article.objects.publication_months()
+
+        assert months == self.expected()
+        assert months[0] == datetime.date(2025, 5, 1)
+        assert datetime.date(2023, 7, 1) not in months
+
+    @override_settings(TIME_ZONE="Asia/Tokyo")
+    def test_months_are_the_newsrooms_months(self):
+        months = Article.objects.publication_months()
+
+        assert months == self.expected()
+        assert months[0] == datetime.date(2025, 6, 1)
+
+    def test_no_articles_no_months(self):
+        Article.objects.all().delete()
+
+        assert Article.objects.publication_months() == []
+
+
+@time_machine.travel(NOW, tick=False)
+class PeriodCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(NOW, tick=False):
+            for day in (3, 4, 5):
+                ArticleFactory(published_at=at(2025, 4, day))
+
+    def test_a_period_says_how_many_articles_it_holds(self):
+        content = self.client.get(reverse("articles:month", args=["2025", "04"])).content
+
+        assert "3 articles published in April 2025." in content.decode()
+
+    @override_settings(ARTICLES_PER_PAGE=1)
+    def test_a_busy_period_is_counted_only_up_to_the_cap(self):
+        capped = mock.patch("articles.views.PERIOD_COUNT_CAP", 2)
+        with capped, CaptureQueriesContext(connection) as queries:
+            content = self.client.get(reverse("articles:year", args=["2025"])).content
+
+        assert "More than 2 articles published in 2025." in content.decode()
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        assert len(counts) == 1 and "LIMIT 3" in counts[0].upper()

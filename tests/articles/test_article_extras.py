@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import time_machine
@@ -61,10 +62,23 @@ class RelatedArticlesTests(TestCase):
         ]
         assert [article.shared_tags for article in related] == [3, 2, 1]
 
-    def test_related_articles_cost_one_query(self):
+    def test_related_articles_cost_one_query_given_the_prefetched_tags(self):
+        article = Article.objects.with_page_relations().get(pk=self.article.pk)
+
         with self.assertNumQueries(1):
+            related = list(Article.objects.published().related_to(article))
+            assert [item.kind.name for item in related]
+
+    def test_only_the_newest_articles_of_each_tag_are_weighed(self):
+        with mock.patch("articles.models.RELATED_CANDIDATES_PER_TAG", 1):
             related = self.related()
-            assert [article.kind.name for article in related]
+
+        # The newest article (by id) of China and of Russia is "Two shared", of Trade "One
+        # shared, newer": "Three shared", older than both, is not weighed.
+        assert [(a.title, a.shared_tags) for a in related] == [
+            ("Two shared", 2),
+            ("One shared, newer", 1),
+        ]
 
     def test_the_article_itself_and_unrelated_ones_are_left_out(self):
         titles = [

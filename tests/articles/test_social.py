@@ -5,6 +5,7 @@ from django.test import TestCase, override_settings
 from tests.articles.images import png_upload
 from tests.articles.page_meta import canonical, meta_names, opengraph
 from tests.factories import ArticleFactory, AuthorFactory, KindFactory
+from tests.helpers import page_link
 
 UTC = datetime.UTC
 
@@ -144,6 +145,10 @@ class ListPagePreviewTagsTests(TestCase):
     def test_a_later_page_is_its_own_canonical_page(self):
         ArticleFactory()
 
-        response = self.client.get("/", {"page": "2"})
+        first = self.client.get("/", {"utm_source": "feed"})
+        address = page_link(first, "next")
+        response = self.client.get(address)
 
-        assert canonical(response) == "http://testserver/?page=2"
+        cursor = address.split("before=")[1]
+        assert canonical(first) == "http://testserver/"
+        assert canonical(response) == f"http://testserver/?before={cursor}"

@@ -24,6 +24,7 @@ from tests.comments.html import avatar_beside, avatars_on
 from tests.comments.posting import prove_address, valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 from tests.helpers import migrated_to_just_before, migrated_to_the_latest
+from tests.query_budgets import every_request_rendered
 
 ADDRESS = "Avatar.Owner@private-mail.example"
 
@@ -280,6 +281,7 @@ class ErasedAvatarTests(TestCase):
         assert address_avatar not in drawn
 
 
+@every_request_rendered
 class AvatarOnThePageTests(TestCase):
     @classmethod
     def setUpTestData(cls):

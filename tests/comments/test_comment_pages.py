@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from comments import pages
 from comments.models import Comment, CommentsPage, DiscussionSettings
+from tests.caching.pages import PageCacheTestCase
 from tests.comments.html import comment_tree, comments_heading
 from tests.comments.posting import valid_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
-from tests.query_budgets import ARTICLE_PAGE_QUERIES
+from tests.query_budgets import ARTICLE_PAGE_QUERIES, every_request_rendered
 
 THREAD_ROOT_MIGRATION = "0012_comment_pages_and_thread_root"
 START = timezone.now() - datetime.timedelta(days=1)
@@ -260,6 +261,7 @@ class ThreadRootTests(TestCase):
         assert roots == {top.pk: None, reply.pk: top.pk, nested.pk: top.pk, other.pk: None}
 
 
+@every_request_rendered
 class PageCostTests(TestCase):
     """The same queries for 1 comment and for 300 (100 top-level, each with two replies), and
     the page of 50 read with a LIMIT rather than the whole thread."""
@@ -316,3 +318,34 @@ class PageCostTests(TestCase):
         (reading,) = self.comment_reads(self.many.get_absolute_url())
 
         assert re.search(r"DESC LIMIT 50\b", reading)
+
+
+class CachedCommentPagesTests(PageCacheTestCase):
+    """A page of comments is kept in the page cache like the article page, and dropped with it
+    when the article's comments or the discussion settings change."""
+
+    def test_a_comments_page_is_cached_and_dropped_when_a_comment_is_approved(self):
+        article = ArticleFactory()
+        for n in range(3):
+            CommentFactory(article=article, created_at=at(n))
+        other = ArticleFactory()
+        set_pages(per_page=2)
+        page_one = pages.page_path(article, 1)
+        urls = (page_one, article.get_absolute_url(), other.get_absolute_url())
+        self.warm(*urls)
+
+        CommentFactory(article=article, created_at=at(10))
+
+        self.assert_only_dropped([page_one, article.get_absolute_url()], among=urls)
+
+    def test_changing_the_comments_per_page_drops_the_comments_pages(self):
+        article = ArticleFactory()
+        for n in range(3):
+            CommentFactory(article=article, created_at=at(n))
+        set_pages(per_page=2)
+        page_one = pages.page_path(article, 1)
+        self.warm(page_one)
+
+        set_pages(per_page=1)
+
+        self.assert_dropped(page_one)

@@ -2,7 +2,7 @@ import datetime
 import re
 import threading
 import time
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 import pytest
 import time_machine
@@ -12,6 +12,7 @@ from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks import default_task_backend
+from django_tasks_db.models import DBTaskResult
 
 from comments import moderation, signals, staff_replies
 from comments.commenters import selfservice, verification
@@ -27,6 +28,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.task_queue import DATABASE_TASKS, run_queued_tasks
 
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 READER = "private.reader@mail.example"
@@ -152,6 +154,47 @@ class ModeratorNotificationTests(TestCase):
             assert tasks.notify_moderators.call(follow_up=True) == 0
 
         assert len(mail.outbox) == 1
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+class ModeratorNoticeQueueTests(TestCase):
+    """A flood of held comments queues one moderators' notice, not one task row each."""
+
+    @classmethod
+    def setUpTestData(cls):
+        StaffFactory(username="mod", email="mod@staff.example", role="Moderator")
+        cls.article = ArticleFactory()
+
+    def queued_notices(self):
+        return DBTaskResult.objects.filter(task_path=tasks.notify_moderators.module_path).count()
+
+    def test_comments_held_before_the_notice_runs_share_it(self):
+        for number in range(3):
+            received(HeldCommentFactory(article=self.article, body=f"Held {number}."))
+
+        assert self.queued_notices() == 1
+        run_queued_tasks()
+        [message] = mail.outbox
+        assert message.subject == "[Byline] 3 comments waiting for moderation"
+
+    def test_a_comment_held_once_the_notice_started_queues_another(self):
+        received(HeldCommentFactory(article=self.article))
+        run_queued_tasks()
+
+        received(HeldCommentFactory(article=self.article))
+
+        assert self.queued_notices() == 2
+
+    def test_the_notice_is_queued_for_every_comment_while_the_cache_cannot_be_read(self):
+        # The Redis cache answers so while it is down (config/cache.py).
+        with (
+            mock.patch.object(cache, "add", return_value=False),
+            mock.patch.object(cache, "get", return_value=None),
+        ):
+            received(HeldCommentFactory(article=self.article))
+            received(HeldCommentFactory(article=self.article))
+
+        assert self.queued_notices() == 2
 
 
 @time_machine.travel(NOW, tick=False)

@@ -157,6 +157,19 @@ class SpamServiceAnswerTests(SpamServiceTestCase):
         assert fields["permalink"] == f"https://news.example{self.article.get_absolute_url()}"
 
 
+class SpamServiceRepeatTests(SpamServiceTestCase):
+    def test_the_same_form_posted_twice_is_sent_to_the_service_once(self):
+        data = valid_data(email=ADDRESS)
+        url = reverse("comments:post", kwargs={"slug": self.article.slug})
+
+        first = self.client.post(url, data, REMOTE_ADDR="203.0.113.7")
+        again = self.client.post(url, data, REMOTE_ADDR="203.0.113.7")
+
+        assert first.status_code == again.status_code == 302
+        assert Comment.objects.count() == 1
+        assert len(FakeSpamService.requests) == 1
+
+
 class SpamServiceFailureTests(SpamServiceTestCase):
     def assert_held_as_unavailable(self):
         comment = Comment.objects.get()

@@ -27,7 +27,7 @@ from tests.factories import (
     HeldCommentFactory,
     StaffFactory,
 )
-from tests.query_budgets import ARTICLE_PAGE_QUERIES
+from tests.query_budgets import ARTICLE_PAGE_QUERIES, every_request_rendered
 
 
 def set_thread_depth(depth):
@@ -309,6 +309,7 @@ class BuildTests(TestCase):
         assert thread.count == length
 
 
+@every_request_rendered
 class DeepChainTests(TestCase):
     """Comments stored deeper than any limit allows (stored before the cap, or by hand) render."""
 
@@ -352,6 +353,7 @@ class DeepChainTests(TestCase):
         assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
 
 
+@every_request_rendered
 class ArticlePageQueriesTests(TestCase):
     """The page's query count is fixed whatever the number of comments, replies and badges."""
 
