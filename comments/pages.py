@@ -250,6 +250,16 @@ def comment_url(comment, rules=None):
     return numbering.path(article, number) + anchor
 
 
+def url_after_posting(comment, rules):
+    """Where a reader who just posted `comment` (approved) is sent: its permalink. A new
+    top-level comment is the newest, on the last page: with the newest page by default, that is
+    the article's own address, known without a query."""
+    newest_by_default = rules.default_comments_page == CommentsPage.NEWEST
+    if comment.parent_id is None and (newest_by_default or not rules.comments_per_page):
+        return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+    return comment_url(comment, rules)
+
+
 def permalinks_in_reading_order(article, shown, rules):
     """`{comment id: permalink}` for `shown`: (comment, level) pairs of the whole thread in
     reading order (threads.shown_in_reading_order), without another query."""

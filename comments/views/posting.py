@@ -120,7 +120,7 @@ def _take(request, article, form, rules):
 
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED, extra_tags="comment")
-        return redirect(pages.comment_url(comment, rules))
+        return redirect(pages.url_after_posting(comment, rules))
     # Spam is thanked like any held comment, the button included: a bot learns nothing from
     # the answer, and nobody learns that an address is on the disallowed list.
     messages.success(request, AWAITING_MODERATION, extra_tags="comment")

@@ -209,6 +209,22 @@ class PagesOfALongThreadTests(TestCase):
         assert response.status_code == 302
         assert response["Location"] == f"/articles/ports/comments/1/#comment-{reply.pk}"
 
+    def test_a_new_comment_posted_returns_to_the_page_showing_it(self):
+        set_pages(mode=DiscussionSettings.Mode.APPROVE_ALL, min_seconds_to_post=0)
+        url = reverse("comments:post", kwargs={"slug": self.article.slug})
+
+        newest = self.client.post(url, valid_data(body="Newest page."))
+        set_pages(
+            default=CommentsPage.OLDEST,
+            mode=DiscussionSettings.Mode.APPROVE_ALL,
+            min_seconds_to_post=0,
+        )
+        oldest = self.client.post(url, valid_data(body="Oldest page first."))
+
+        first, second = Comment.objects.filter(parent=None).order_by("-pk")[:2][::-1]
+        assert newest["Location"] == f"{self.article_url}#comment-{first.pk}"
+        assert oldest["Location"] == f"/articles/ports/comments/3/#comment-{second.pk}"
+
     def test_the_comment_feeds_link_each_comment_on_its_page(self):
         content = self.get(reverse("comments:feed", args=[self.article.slug]))
 
