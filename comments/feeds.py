@@ -15,23 +15,29 @@ from articles.links import absolute_url
 from articles.models import Article
 from caching.dependencies import comments_key, object_key
 
-from . import threads
-from .models import Comment
+from . import pages, threads
+from .models import Comment, DiscussionSettings
 
 FEED_LENGTH = 50
 
 
-def shown_comments(article):
+def shown_comments(article, rules=None):
     """The comments the article page shows (threads.shown_in_reading_order), newest first, in
-    one query."""
+    one query (and one for the discussion settings when `rules` is not given), each with its
+    `permalink` on the page of comments showing it (comments/pages.py)."""
     comments = (
         Comment.objects.approved()
         .filter(article=article)
         .only("pk", "article_id", "parent_id", "name", "body", "created_at", "staff_user_id")
     )
-    shown = [comment for comment, _level in threads.shown_in_reading_order(comments)]
+    in_order = list(threads.shown_in_reading_order(comments))
+    permalinks = pages.permalinks_in_reading_order(
+        article, in_order, rules or DiscussionSettings.current()
+    )
+    shown = [comment for comment, _level in in_order]
     for comment in shown:
         comment.article = article
+        comment.permalink = permalinks[comment.pk]
     return sorted(shown, key=lambda comment: (comment.created_at, comment.pk), reverse=True)
 
 
@@ -53,6 +59,9 @@ class ArticleCommentsFeed(SiteFeed):
 
     def items(self, article):
         return shown_comments(article)[:FEED_LENGTH]
+
+    def item_link(self, comment):
+        return absolute_url(comment.permalink)
 
     def item_title(self, comment):
         return f"{comment.name} on {comment.article.title}"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
@@ -92,6 +93,18 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="0 for a comment, 1 for a reply to it, and so on."
     )
+    # The top-level comment a reply belongs to (None for a top-level comment), stored by `save`
+    # so that a page of comments (comments/pages.py) selects its top-level comments and then
+    # their replies by root, without reading the rest of a long thread.
+    thread_root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="thread_replies",
+        editable=False,
+        db_index=False,  # comment_thread leads with the article; see Meta.indexes
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
     held_reason = models.CharField(
         max_length=500, blank=True, help_text="Why the moderation rules gave this status."
@@ -159,6 +172,19 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_article_status"),
+            # A page of comments (comments/pages.py): a slice of the article's top-level
+            # comments in order, then every comment of those threads, found by their root.
+            models.Index(
+                fields=["article", "status", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="comment_top_level",
+            ),
+            models.Index(
+                "article",
+                "status",
+                Coalesce("thread_root", "id"),
+                name="comment_thread",
+            ),
             models.Index(fields=["status", "-created_at"], name="comment_status_created"),
             models.Index(fields=["email_digest", "created_at"], name="comment_digest_created"),
             models.Index(fields=["moderation_rule", "status"], name="comment_rule_status"),
@@ -199,7 +225,10 @@ class Comment(models.Model):
         return f"{self.name} on {self.article}"
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The comment's permalink, on the page of comments that shows it (comments/pages.py)."""
+        from .pages import comment_url
+
+        return comment_url(self)
 
     def clean(self):
         """A reply answers a comment on the same article, one level deeper than it.
@@ -228,6 +257,8 @@ class Comment(models.Model):
             self.draw_address_avatar()
         if self.parent_id is not None and not self.depth:
             self.depth = self.parent.depth + 1
+        if self.parent_id is not None and self.thread_root_id is None:
+            self.thread_root_id = self.parent.thread_root_id or self.parent_id
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "avatar_key" in update_fields:
             self.draw_avatar()
@@ -409,6 +440,14 @@ THREAD_DEPTH_MESSAGES = {
 SETTINGS_ROW = 1
 
 
+class CommentsPage(models.TextChoices):
+    """Which page of a long thread the article's own address shows (WordPress's "…page
+    displayed by default"); `DiscussionSettings.default_comments_page`."""
+
+    NEWEST = "newest", "The last page: the newest comments"
+    OLDEST = "oldest", "The first page: the oldest comments"
+
+
 class DiscussionSettings(models.Model):
     """The discussion rules, one row, edited by staff in the admin (like WordPress's
     Settings → Discussion). `DiscussionSettings.current()` reads it, cached per request cycle by
@@ -484,6 +523,21 @@ class DiscussionSettings(models.Model):
         ],
         help_text=f"From {MIN_THREAD_DEPTH} (comments without replies) to {MAX_THREAD_DEPTH}. "
         "Replies already posted deeper stay where they are.",
+    )
+    comments_per_page = models.PositiveIntegerField(
+        "Top-level comments per page",
+        default=50,
+        help_text="Break comments into pages with this many top-level comments per page, each "
+        "with all its replies; 0 shows every comment on the article's page.",
+    )
+    default_comments_page = models.CharField(
+        "Comments page shown by default",
+        max_length=10,
+        choices=CommentsPage,
+        default=CommentsPage.NEWEST,
+        help_text="Which page of comments the article's own address shows; the others have "
+        "addresses of their own, linked from “Older comments” and “Newer comments”. Within "
+        "a page, comments read oldest first.",
     )
     moderator_notification_minutes = models.PositiveIntegerField(
         "At most one moderator notification every (minutes)", default=30

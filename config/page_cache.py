@@ -55,6 +55,7 @@ CACHEABLE_VIEWS = frozenset(
     {
         "articles:list",
         "articles:detail",
+        "comment_pages:page",
         "articles:tag",
         "articles:kind",
         "articles:archive",

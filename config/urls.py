@@ -16,6 +16,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
         name="robots",
     ),
+    path("articles/", include("comments.page_urls")),
     path("", include("articles.urls")),
 ]
 

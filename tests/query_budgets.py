@@ -11,8 +11,8 @@ from django.test import override_settings
 
 # Article page: article with kind, bylines with authors, tags, the authors' education (one query
 # for all), previous and next article (one query: articles.models neighbours, 2 before),
-# related articles with kinds, then the discussion settings and the approved comments (the
-# template renders after the view).
+# related articles with kinds, then the discussion settings and one page of the approved
+# comments, with their counts (comments/pages.py; the template renders after the view).
 ARTICLE_PAGE_QUERIES = 8
 # List pages: a page of articles with kinds (one row more than shown, to know whether an older
 # page exists: no count, keyset pagination, articles/pagination.py), bylines with authors, tags

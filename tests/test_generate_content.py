@@ -83,7 +83,9 @@ class GeneratedPublicationTests(TestCase):
             assert reply.parent.article_id == reply.article_id
             assert reply.depth == reply.parent.depth + 1
             assert reply.created_at >= reply.parent.created_at
+            assert reply.thread_root_id == (reply.parent.thread_root_id or reply.parent_id)
         assert not Comment.objects.filter(parent__isnull=True).exclude(depth=0).exists()
+        assert not Comment.objects.filter(parent__isnull=True, thread_root__isnull=False).exists()
 
     def test_addresses_are_stored_encrypted_with_their_digest_and_an_avatar(self):
         with connection.cursor() as cursor:

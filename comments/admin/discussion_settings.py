@@ -57,7 +57,17 @@ FIELDSETS = [
             "description": "A limit of 0 turns that rate limit off.",
         },
     ),
-    ("Threads and closing", {"fields": ["thread_depth", "close_after_days"]}),
+    (
+        "Threads and closing",
+        {
+            "fields": [
+                "thread_depth",
+                "comments_per_page",
+                "default_comments_page",
+                "close_after_days",
+            ]
+        },
+    ),
     (
         "Notifications and privacy",
         {"fields": ["moderator_notification_minutes", "ip_retention_days", "updated_at"]},

@@ -7,7 +7,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .. import moderation, threads
+from .. import moderation, pages, threads
 from ..caching import shows_comment_section
 from ..commenters.remember import mark_personal, remembered
 from ..forms import CommentForm, posting_staff
@@ -21,13 +21,16 @@ def comment_section(context, article):
     request = context["request"]
     rules = moderation.discussion_settings(request)
     thread_depth = rules.thread_depth
-    thread = threads.for_article(article, thread_depth=thread_depth)
+    form = context.get("comment_form")
+    page = context.get("comments_page") or pages.page_of_article(
+        article, rules, _page_of_form(form, rules)
+    )
+    thread = page.thread
     shows_comment_section(request, article, rules)
 
     # Staff previews and share links show an unpublished article's section without a form:
     # comments are taken only on published articles (views.post_comment).
     unpublished = not article.is_published()
-    form = context.get("comment_form")
     replying_to = too_deep = None
     if form is None and not unpublished:
         replying_to, too_deep = _reply_target(thread, request.GET.get("replyto"), thread_depth)
@@ -46,16 +49,19 @@ def comment_section(context, article):
     if form is not None and form.staff_user is not None:
         mark_personal(request)
     comments_open = moderation.comments_open(article, rules)
-    article_path = article.get_absolute_url()
+    # Relative reply links (`?replyto=7#respond`) stay on the page they are on; a page answering
+    # another address (the form with errors, at the posting address) names the page's own.
+    own_address = request.path in (page.path, pages.page_path(article, page.number))
     return {
         "article": article,
         "thread_html": thread.nodes
         and thread_html(
             thread.nodes,
             replies_open=comments_open and not unpublished,
-            reply_base="" if request.path == article_path else article_path,
+            reply_base="" if own_address else page.path,
         ),
-        "comment_count": thread.count,
+        "comment_count": page.comment_count,
+        "comments_page": page,
         "unpublished": unpublished,
         "comments_open": comments_open,
         "form": form,
@@ -79,6 +85,15 @@ def comment_feed_links(article):
             "atom": reverse("comments:atom_feed", args=[article.slug]),
         },
     )
+
+
+def _page_of_form(form, rules):
+    """The page a form shown again with its errors goes back to: the one showing the comment it
+    replies to (None: the default page)."""
+    if form is None or form.parent_comment is None:
+        return None
+    number, _numbering = pages.page_number_of(form.parent_comment, rules)
+    return number
 
 
 def _reply_target(thread, replyto, thread_depth):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article
 from articles.views import ArticleDetailView
 
-from .. import form_check, moderation
+from .. import form_check, moderation, pages
 from ..commenters import remember, verification
 from ..commenters.signed_links import InvalidLink
 from ..forms import CommentForm, posting_staff
@@ -120,7 +120,7 @@ def _take(request, article, form, rules):
 
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED, extra_tags="comment")
-        return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+        return redirect(pages.url_after_posting(comment, rules))
     # Spam is thanked like any held comment, the button included: a bot learns nothing from
     # the answer, and nobody learns that an address is on the disallowed list.
     messages.success(request, AWAITING_MODERATION, extra_tags="comment")

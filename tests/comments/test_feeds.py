@@ -153,5 +153,6 @@ class CommentFeedTests(TestCase):
             response = self.client.get(url)
 
         assert len(parse(response).entries) == 50
-        # savepoint, article, comments, release
-        assert len(few) == len(many) == 4
+        # savepoint, article, comments, the discussion settings (each comment's link names the
+        # page of comments showing it: comments/pages.py), release
+        assert len(few) == len(many) == 5

@@ -19,7 +19,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from comments.models import Comment
+from comments import pages
+from comments.models import Comment, CommentsPage, DiscussionSettings
 from tests.checkers import (
     assert_no_axe_violations,
     nu_html_errors,
@@ -163,12 +164,20 @@ class AccessibilityTests(BrowserTestCase):
             body="Thank you. The swap line gets its own piece next week.",
         )
         CommentFactory(article=self.article, name="Lena Park", body="A clear, useful summary.")
+        # One top-level comment a page, the oldest at the article's address: the article shows
+        # Kwame Mensah's comment and its reply with a link to newer comments, and page 2 (Lena
+        # Park's) links back to it.
+        rules = DiscussionSettings.current()
+        rules.comments_per_page = 1
+        rules.default_comments_page = CommentsPage.OLDEST
+        rules.save()
 
     def pages(self):
         """(name, path) of every page checked."""
         return [
             ("home", "/"),
             ("article", self.article.get_absolute_url()),
+            ("comments page", pages.page_path(self.article, 2)),
             ("tag", reverse("articles:tag", args=["diplomacy"])),
             ("author", self.author.get_absolute_url()),
             ("search", SEARCH),

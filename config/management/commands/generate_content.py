@@ -377,6 +377,8 @@ class Generator:
                     article_id=article_pk,
                     parent=parent,
                     depth=parent.depth + 1 if parent else 0,
+                    # Its top-level comment, as Comment.save stores it (comments/pages.py).
+                    thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
                     name=name,
                     email=address,
                     email_digest=key,
