@@ -164,7 +164,11 @@ class SearchView(PublishedArticlesMixin, ListView):
         return search.find(self.search, super().get_queryset())
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(search=self.search, **kwargs)
+        context = super().get_context_data(
+            search=self.search,
+            search_limit=search.MAX_RANKED if search.uses_full_text() else None,
+            **kwargs,
+        )
         search.add_snippets(context["object_list"], self.search)
         return context
 

@@ -316,6 +316,20 @@ class FullTextSearchTests(TestCase):
         assert ranks == sorted(ranks, reverse=True)
         assert ranks[0] > ranks[-1]
 
+    def test_only_the_most_recent_matches_are_ranked_and_the_page_says_so(self):
+        with mock.patch("articles.search.MAX_RANKED", 2):
+            response = self.client.get(SEARCH_URL, {"q": "inflation"})
+
+        # The title match is the oldest: outside the two most recent matches, it is not ranked.
+        assert titles(response) == ["Central banks and their critics", "Trade talks in Geneva"]
+        assert "2 or more articles found; the 2 most recent are ranked" in page_status(response)
+
+    def test_fewer_matches_than_the_cap_are_counted_as_usual(self):
+        response = self.client.get(SEARCH_URL, {"q": "inflation"})
+
+        assert "3 articles found" in page_status(response)
+        assert "most recent" not in page_status(response)
+
     def test_search_ignores_accents(self):
         ArticleFactory(title="L’économie circulaire", body="<p>Réemploi et réparation.</p>")
 
