@@ -229,8 +229,14 @@ def data_paths():
     # The seed article's busiest tag and its first author: pages a reader of it would open.
     tag = seed.tags.annotate(uses=Count("tagged_articles")).order_by("-uses").first()
     author = seed.bylines.select_related("author").first().author
+    from django.test import Client
+
+    # The oldest page of the home list, where an OFFSET would be slowest (articles/pagination.py
+    # answers `?page=last` with a redirect to it).
+    last = Client(HTTP_HOST="127.0.0.1").get("/", {"page": "last"})["Location"]
     return {
         "home": "/",
+        "home, last page": last,
         "article, 50 comments": seed.get_absolute_url(),
         "article, 2,000 comments": f"/articles/{LONG_THREAD_ARTICLE}/",
         "tag": f"/tags/{tag.slug}/",
@@ -382,6 +388,9 @@ def write_results(arguments, targets, facts, memory, posting, references, starte
         ]
     lines += ["", "## Targets (issue 13)", ""]
     lines += target_verdicts(targets, facts, references, posting)
+    limits = ROOT / "bench" / "limits.md"
+    if limits.exists():
+        lines += ["", limits.read_text().rstrip()]
     RESULTS.write_text("\n".join(lines) + "\n")
     print(f"\nWrote {RESULTS.relative_to(ROOT)}")
 
@@ -409,20 +418,25 @@ def target_verdicts(targets, facts, references, posting):
             f"≤ {UNCACHED_QUERY_BUDGET} queries, ≤ 40 KB: {ratio(uncached, floor):.3f}×, "
             f"{fact.get('queries')} queries, {fact.get('bytes', 0) / 1024:.1f} KB: {verdict(ok)}"
         )
-    cached = [(label, rate) for (label, mode), rate in by_key.items() if mode == "cached"]
+    # Search answers every reader's own question: no cache keeps it (README, "Caching").
+    shared = {label for label, _mode in by_key if label != "search"}
+    measured = [(label, mode, rate) for (label, mode), rate in by_key.items() if label in shared]
+    cached = [(label, rate) for label, mode, rate in measured if mode == "cached"]
     if cached:
         worst = min(cached, key=lambda item: item[1])
         ok = ratio(worst[1], floor) >= CACHED_FLOOR_RATIO
         verdicts.append(
-            f"2. Byline-cached pages ≥ {CACHED_FLOOR_RATIO}× floor: slowest is {worst[0]} at "
+            f"2. Byline-cached pages (all but search) ≥ {CACHED_FLOOR_RATIO}× floor: slowest is "
+            f"{worst[0]} at "
             f"{ratio(worst[1], floor):.3f}×: {verdict(ok)}"
         )
-    front = [(label, rate) for (label, mode), rate in by_key.items() if mode == "front"]
+    front = [(label, rate) for label, mode, rate in measured if mode == "front"]
     if front:
         worst = min(front, key=lambda item: item[1])
         ok = ratio(worst[1], limit) >= FRONT_STATIC_RATIO
         verdicts.append(
-            f"3. Front-cached pages ≥ {FRONT_STATIC_RATIO}× static: slowest is {worst[0]} at "
+            f"3. Front-cached pages (all but search) ≥ {FRONT_STATIC_RATIO}× static: slowest is "
+            f"{worst[0]} at "
             f"{ratio(worst[1], limit):.3f}×: {verdict(ok)}"
         )
     if posting:
@@ -430,6 +444,16 @@ def target_verdicts(targets, facts, references, posting):
         verdicts.append(
             f"4. Comment POST p99 < 100 ms with {posting['clients']} posters: "
             f"{posting['p99'] * 1e3:.0f} ms: {verdict(ok)}"
+        )
+    last = by_key.get(("home, last page", "uncached"))
+    first = by_key.get(("home", "uncached"))
+    if last and first:
+        verdicts.append(
+            f"5. The last page of the 100,000-article home list as fast as the first (uncached): "
+            f"{ratio(last, first):.2f}× the first page's req/s; "
+            f"{facts.get('home, last page', {}).get('queries')} queries against "
+            f"{facts.get('home', {}).get('queries')}; worker memory in "
+            '"Memory" above (target < 150 MB)'
         )
     return verdicts
 

@@ -195,6 +195,20 @@ class FrontCacheTests(LiveServerTestCase):
         assert self.get("/articles/seven/")[1] == "miss"
         assert self.get("/")[1] == "miss"
 
+    def test_each_reader_gets_a_form_check_cookie_of_their_own(self):
+        path = "/comments/form-check/seven/"
+        cookies = []
+        for _ in range(2):
+            connection = http.client.HTTPConnection("127.0.0.1", self.varnish.port, timeout=10)
+            connection.request("GET", path, headers={"Host": "localhost"})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            assert response.status == 200
+            cookies.append(response.getheader("Set-Cookie"))
+
+        assert all(cookies) and cookies[0] != cookies[1]
+
     def test_other_cookies_do_not_split_the_cache(self):
         self.warm("/articles/seven/")
 

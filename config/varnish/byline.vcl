@@ -49,6 +49,11 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Per reader by design: the admin, and the comment form's check (it sets the reader's own
+    # form cookie, comments/form_check.py).
+    if (req.url ~ "^/admin/" || req.url ~ "^/comments/form-check/") {
+        return (pass);
+    }
     # Staff, readers with saved details or a proven address, and a page right after posting
     # (its message) are answered per reader by Byline: never from the shared cache.
     # The names are Django's session and messages cookies and Byline's own
