@@ -37,7 +37,29 @@ def require_binary(name, package):
     pytest.skip(reason)
 
 
-class RedisServer:
+class _ServerProcess:
+    """A server process of a test's own, with its files in `self.directory`: `stop` ends the
+    process (killed if it does not end in 10 seconds), `close` also removes the files."""
+
+    process = None
+    directory = None
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class RedisServer(_ServerProcess):
     """A redis-server of the test's own, started and stopped on demand, with its files in
     `directory` (a temporary one by default)."""
 
@@ -74,16 +96,6 @@ class RedisServer:
         self.stop()
         raise RuntimeError(f"redis-server did not start on port {self.port}")
 
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def close(self):
-        self.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
-
 
 def _wait_for_port(process, port, name, seconds=15):
     deadline = time.monotonic() + seconds
@@ -98,7 +110,7 @@ def _wait_for_port(process, port, name, seconds=15):
     raise RuntimeError(f"{name} did not start on port {port}")
 
 
-class VarnishServer:
+class VarnishServer(_ServerProcess):
     """Debian's varnishd (with varnish-modules' xkey) on a free port, running Byline's VCL
     (config/varnish/byline.vcl) in front of the web server on `backend_port`; its working
     files in a temporary directory. `output` receives varnishd's own messages."""
@@ -134,22 +146,8 @@ class VarnishServer:
         _wait_for_port(self.process, self.port, "varnishd")
         return self
 
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
 
-    def close(self):
-        self.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-
-class NginxStaticServer:
+class NginxStaticServer(_ServerProcess):
     """Debian's nginx on a free port serving one file for every path: the static-file limit
     the benches compare with."""
 
@@ -184,16 +182,6 @@ class NginxStaticServer:
         )
         _wait_for_port(self.process, self.port, "nginx")
         return self
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def close(self):
-        self.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class NoAnswer(Exception):
